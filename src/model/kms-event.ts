@@ -1,0 +1,97 @@
+import type { JsonObject } from './json.ts';
+import type { AliasAttributes, KeyAttributes } from './snapshot.ts';
+
+/** The KMS management events kms-drift turns into snapshot changes. */
+export const KMS_EVENT_NAMES = [
+  'CreateKey',
+  'ScheduleKeyDeletion',
+  'CancelKeyDeletion',
+  'DisableKey',
+  'EnableKey',
+  'PutKeyPolicy',
+  'CreateAlias',
+  'DeleteAlias',
+  'UpdateAlias',
+  'EnableKeyRotation',
+  'DisableKeyRotation',
+  'TagResource',
+  'UntagResource',
+  // Not one of the 13 of the spec, but the only other call that changes a compared attribute (description).
+  'UpdateKeyDescription',
+] as const;
+export type KmsEventName = (typeof KMS_EVENT_NAMES)[number];
+
+export const KMS_EVENT_SOURCE = 'kms.amazonaws.com';
+
+/** Who made the call, as CloudTrail's userIdentity and request metadata tell it. */
+export interface Actor {
+  /** Falco's ct.user semantics: userName, invokedBy, session issuer name, … */
+  readonly user?: string;
+  readonly arn?: string;
+  /** userIdentity.type (IAMUser, AssumedRole, Root, AWSService, …); absent for AWS service events. */
+  readonly type?: string;
+  readonly accountId?: string;
+  readonly principalId?: string;
+  readonly invokedBy?: string;
+  readonly sourceIp?: string;
+  readonly userAgent?: string;
+}
+
+/** A key named in whatever form CloudTrail used, resolved as far as the record allows. */
+export interface KeyRef {
+  /** Bare key id: a UUID or an `mrk-` id. */
+  readonly keyId?: string;
+  readonly arn?: string;
+  /** Set when the record named the key only through an alias (`alias/x` or an alias ARN). */
+  readonly aliasName?: string;
+  readonly account?: string;
+  readonly region?: string;
+}
+
+export interface AliasRef {
+  /** `alias/…` */
+  readonly name: string;
+  readonly arn?: string;
+  readonly account?: string;
+  readonly region?: string;
+}
+
+/**
+ * What the event says about the resource after it succeeded. Only attributes the event determines are set.
+ * Tag events are deltas, not full tag maps: `tagsSet` adds or overwrites, `tagsRemoved` deletes.
+ */
+export interface KeyChange {
+  readonly kind: 'key';
+  readonly attributes: Partial<KeyAttributes>;
+  readonly tagsSet?: Readonly<Record<string, string>>;
+  readonly tagsRemoved?: readonly string[];
+  /** ScheduleKeyDeletion's requested window; Terraform never reads it back, so it is context, not drift. */
+  readonly pendingWindowInDays?: number;
+}
+
+export interface AliasChange {
+  readonly kind: 'alias';
+  readonly attributes: Partial<AliasAttributes>;
+  /** DeleteAlias: the alias no longer exists. */
+  readonly deleted?: boolean;
+}
+
+export interface KmsEvent {
+  readonly name: KmsEventName;
+  readonly eventId: string;
+  /** ISO 8601, as CloudTrail wrote it when it was ISO, else normalized. */
+  readonly eventTime: string;
+  readonly eventSource: string;
+  readonly account?: string;
+  readonly region?: string;
+  readonly actor: Actor;
+  /** Failed call: no state changed, but rules still see the event. */
+  readonly error?: { readonly code: string; readonly message?: string };
+  readonly resourceType: 'aws_kms_key' | 'aws_kms_alias';
+  /** The key the event acted on (for alias events: the alias's target key, when the record names it). */
+  readonly key?: KeyRef;
+  readonly alias?: AliasRef;
+  readonly change: KeyChange | AliasChange;
+  /** The CloudTrail record itself: rules read `ct.*` and `json.value[…]` from it. */
+  readonly record: JsonObject;
+}

@@ -1,0 +1,41 @@
+import type { JsonValue } from './json.ts';
+
+/** KeyState values KMS reports (DescribeKey / CloudTrail keyState). */
+export type KeyState =
+  | 'Enabled'
+  | 'Disabled'
+  | 'PendingDeletion'
+  | 'PendingReplicaDeletion'
+  | 'PendingImport'
+  | 'Unavailable'
+  | 'Creating'
+  | 'Updating';
+
+/**
+ * The compared attributes of a key, named as the drift log names them (DESIGN.md §3). Both sides of a diff use
+ * this shape: Terraform's declaration (`is_enabled` already mapped to key_state) and the key after an event.
+ */
+export interface KeyAttributes {
+  readonly key_state: KeyState;
+  /** ISO 8601. */
+  readonly deletion_date: string;
+  readonly enable_key_rotation: boolean;
+  readonly rotation_period_in_days: number;
+  /** The parsed policy document; a string only when it was not valid JSON. */
+  readonly policy: JsonValue;
+  readonly description: string;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly key_usage: string;
+  readonly customer_master_key_spec: string;
+  readonly multi_region: boolean;
+}
+
+export interface AliasAttributes {
+  readonly alias_name: string;
+  /** Bare key id (UUID or mrk-), never an ARN: the provider treats both as the same target. */
+  readonly target_key_id: string;
+}
+
+export type KeyAttributeName = keyof KeyAttributes;
+export type AliasAttributeName = keyof AliasAttributes;
+export type AttributeName = KeyAttributeName | AliasAttributeName;
