@@ -1,10 +1,12 @@
+import type { DiagnosticCode } from '../diagnostics.ts';
+
 /**
  * A problem with some input: a message, a record, a state file or a rule file. Every stage reports problems as data
  * with a code from the one table in `src/diagnostics.ts`, and the place: `file:line:col` for files with positions,
  * a JSON path into the message for records (`Records[0].requestParameters.keyId`).
  */
 export interface Problem {
-  readonly code: string;
+  readonly code: DiagnosticCode;
   readonly severity: 'error' | 'warning';
   readonly message: string;
   /** File path, s3:// URL, `<stdin>` or a message id. */
