@@ -28,6 +28,8 @@ export interface Actor {
   /** Falco's ct.user semantics: userName, invokedBy, session issuer name, … */
   readonly user?: string;
   readonly arn?: string;
+  /** For assumed roles: sessionContext.sessionIssuer.arn (the role ARN people put in allowlists). */
+  readonly issuerArn?: string;
   /** userIdentity.type (IAMUser, AssumedRole, Root, AWSService, …); absent for AWS service events. */
   readonly type?: string;
   readonly accountId?: string;
