@@ -1,0 +1,90 @@
+// The composition root: the only file that knows the whole graph
+//   payload → unwrap → normalize → diff → evaluate → drift log
+// Every stage it calls is pure; the commands (replay, the daemon) own the I/O around it.
+import type { JsonValue } from './model/json.ts';
+import type { DeclaredIndex } from './model/declared.ts';
+import type { KmsEventName } from './model/kms-event.ts';
+import type { Problem, SkipReason } from './model/problem.ts';
+import { atLeast, type Priority } from './model/priority.ts';
+import { unwrapPayload } from './unwrap/unwrap.ts';
+import { normalizeRecord } from './normalize/normalize.ts';
+import { diffEvent } from './diff/diff.ts';
+import type { Ruleset } from './rules/load/ruleset.ts';
+import { toDriftLog, type DriftLog } from './sinks/drift-log.ts';
+
+export interface CoreOptions {
+  readonly ruleset: Ruleset;
+  /** ARN patterns (with `*`) of principals whose changes are Terraform's own, besides its user agent. */
+  readonly terraformPrincipals: readonly string[];
+  /** Matches less severe than this are not logged. */
+  readonly minPriority?: Priority;
+}
+
+/** The state can be swapped while running (reloads); the core always reads the current one. */
+export interface StateHolder {
+  current(): DeclaredIndex;
+}
+
+export interface EmittedLog {
+  readonly priority: Priority;
+  readonly msg: string;
+  readonly log: DriftLog;
+}
+
+export interface S3ObjectRef {
+  readonly bucket: string;
+  readonly key: string;
+  readonly path: string;
+}
+
+/** Everything one payload produced. Plain data: the caller writes the logs, counts, and decides what to delete. */
+export interface PayloadOutcome {
+  readonly logs: readonly EmittedLog[];
+  readonly problems: readonly Problem[];
+  readonly events: readonly { readonly name: KmsEventName; readonly eventId: string; readonly eventTime: string }[];
+  readonly skipped: Readonly<Partial<Record<SkipReason, number>>>;
+  /** Log files an envelope points at (S3 notifications); only a source with S3 access can follow them. */
+  readonly s3Objects: readonly S3ObjectRef[];
+}
+
+export interface Core {
+  processPayload(value: JsonValue, path?: string): PayloadOutcome;
+}
+
+export function createCore(options: CoreOptions, state: StateHolder): Core {
+  const diffOptions = { terraformPrincipals: options.terraformPrincipals };
+  const { ruleset, minPriority } = options;
+  return {
+    processPayload(value, path) {
+      const unwrapped = unwrapPayload(value, path);
+      const logs: EmittedLog[] = [];
+      const problems: Problem[] = [...unwrapped.problems];
+      const events: PayloadOutcome['events'][number][] = [];
+      const skipped: Partial<Record<SkipReason, number>> = { ...unwrapped.skipped };
+      const index = state.current();
+      for (const { record, path: recordPath } of unwrapped.records) {
+        const normalized = normalizeRecord(record, recordPath);
+        if (normalized.kind === 'skip') {
+          skipped[normalized.reason] = (skipped[normalized.reason] ?? 0) + 1;
+          continue;
+        }
+        if (normalized.kind === 'problem') {
+          problems.push(normalized.problem);
+          continue;
+        }
+        const { event } = normalized;
+        events.push({ name: event.name, eventId: event.eventId, eventTime: event.eventTime });
+        const finding = diffEvent(event, index, diffOptions);
+        for (const hit of ruleset.evaluate(finding)) {
+          if (minPriority !== undefined && !atLeast(hit.priority, minPriority)) continue;
+          logs.push({ priority: hit.priority, msg: hit.output, log: toDriftLog(finding, hit) });
+        }
+      }
+      return { logs, problems, events, skipped, s3Objects: unwrapped.s3Objects };
+    },
+  };
+}
+
+export function fixedState(index: DeclaredIndex): StateHolder {
+  return { current: () => index };
+}

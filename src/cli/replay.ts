@@ -1,0 +1,71 @@
+import { createCore, fixedState } from '../app.ts';
+import { atLeast, type Priority } from '../model/priority.ts';
+import { formatProblem, type Problem } from '../model/problem.ts';
+import { readInputs } from '../sources/files/read-inputs.ts';
+import { loadStates } from '../terraform/load-states.ts';
+import { loadRuleFiles } from './load-rule-files.ts';
+import { pinoDriftLogWriter } from '../sinks/stdout.ts';
+import { Tally } from './tally.ts';
+
+export interface ReplayOptions {
+  readonly inputs: readonly string[];
+  readonly states: readonly string[];
+  readonly rules: readonly string[];
+  readonly terraformPrincipals: readonly string[];
+  readonly minPriority?: Priority;
+  readonly failOn?: Priority;
+}
+
+export interface CliIo {
+  /** One line of a command's primary output, for commands whose output is not drift logs (no trailing newline). */
+  readonly out: (line: string) => void;
+  /** One diagnostic line (no trailing newline). */
+  readonly err: (line: string) => void;
+  readonly stdin: NodeJS.ReadableStream;
+}
+
+/** Exit codes: 0 done, 1 rules or state unusable (nothing replayed), 3 `--fail-on` threshold reached. */
+export async function replay(options: ReplayOptions, io: CliIo): Promise<number> {
+  const rules = await loadRuleFiles(options.rules, options.minPriority);
+  const states = await loadStates(options.states);
+  const setupProblems: Problem[] = [...rules.problems, ...states.problems];
+  for (const p of setupProblems) io.err(formatProblem(p));
+  if (setupProblems.some((p) => p.severity === 'error')) {
+    io.err('kms-drift: not replaying: fix the errors above');
+    return 1;
+  }
+
+  const core = createCore(
+    {
+      ruleset: rules.ruleset,
+      terraformPrincipals: options.terraformPrincipals,
+      ...(options.minPriority === undefined ? {} : { minPriority: options.minPriority }),
+    },
+    fixedState(states.index),
+  );
+  const writer = pinoDriftLogWriter(1);
+  const tally = new Tally();
+  let failed = false;
+  for await (const payload of readInputs(options.inputs, { stdin: io.stdin })) {
+    if ('problem' in payload) {
+      io.err(formatProblem(payload.problem));
+      tally.addProblem(payload.problem.code);
+      continue;
+    }
+    const outcome = core.processPayload(payload.value, payload.path);
+    tally.add(outcome);
+    for (const p of outcome.problems) io.err(formatProblem({ ...p, source: p.source ?? payload.source }));
+    for (const ref of outcome.s3Objects) {
+      io.err(
+        `${payload.source} ${ref.path} s3://${ref.bucket}/${ref.key}: S3 log files are fetched by \`kms-drift run\`, not by replay`,
+      );
+    }
+    for (const l of outcome.logs) {
+      writer.write(l.priority, l.log, l.msg);
+      if (options.failOn !== undefined && atLeast(l.priority, options.failOn)) failed = true;
+    }
+  }
+  await writer.flush();
+  io.err(`kms-drift replay: ${tally.summary()}`);
+  return failed ? 3 : 0;
+}

@@ -1,0 +1,49 @@
+import type { PayloadOutcome } from '../app.ts';
+
+/** Counts of what a run saw, for the summary line on stderr (and, in the daemon, for metrics). */
+export class Tally {
+  readonly events = new Map<string, number>();
+  readonly skipped = new Map<string, number>();
+  readonly problems = new Map<string, number>();
+  readonly logs = new Map<string, number>();
+
+  add(outcome: PayloadOutcome): void {
+    for (const e of outcome.events) bump(this.events, e.name);
+    for (const [reason, n] of Object.entries(outcome.skipped)) bump(this.skipped, reason, n ?? 0);
+    for (const p of outcome.problems) bump(this.problems, p.code);
+    for (const l of outcome.logs) bump(this.logs, l.priority);
+  }
+
+  addProblem(code: string): void {
+    bump(this.problems, code);
+  }
+
+  addSkip(reason: string): void {
+    bump(this.skipped, reason);
+  }
+
+  summary(): string {
+    return [
+      `events ${total(this.events)}${detail(this.events)}`,
+      `drift logs ${total(this.logs)}${detail(this.logs)}`,
+      `skipped ${total(this.skipped)}${detail(this.skipped)}`,
+      `problems ${total(this.problems)}${detail(this.problems)}`,
+    ].join('; ');
+  }
+}
+
+function bump(map: Map<string, number>, key: string, n = 1): void {
+  map.set(key, (map.get(key) ?? 0) + n);
+}
+
+function total(map: Map<string, number>): number {
+  let t = 0;
+  for (const n of map.values()) t += n;
+  return t;
+}
+
+function detail(map: Map<string, number>): string {
+  if (map.size === 0) return '';
+  const parts = [...map.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, n]) => `${k}=${n}`);
+  return ` (${parts.join(', ')})`;
+}
