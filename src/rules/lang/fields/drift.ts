@@ -1,0 +1,137 @@
+import type { JsonValue } from '../../../model/json.ts';
+import type { DriftFinding } from '../../../model/finding.ts';
+import type { AttributeName } from '../../../model/snapshot.ts';
+import { isJsonObject, field } from '../../../model/json.ts';
+import type { FieldDef, FieldResult, FieldType } from './types.ts';
+import { findingField } from './define.ts';
+import { ctUser } from './cloudtrail-user.ts';
+import { shortSource } from './cloudtrail.ts';
+import { str } from './record.ts';
+
+/** Every snapshot attribute with its field type; `tags` and `policy` render as compact JSON. */
+const ATTRIBUTES: readonly (readonly [AttributeName, FieldType, string])[] = [
+  ['key_state', 'string', 'Disabled'],
+  ['deletion_date', 'date', '2026-01-31T00:00:00Z'],
+  ['enable_key_rotation', 'boolean', 'true'],
+  ['rotation_period_in_days', 'number', '365'],
+  ['policy', 'string', '{"Version":"2012-10-17",…}'],
+  ['description', 'string', 'data key'],
+  ['tags', 'string', '{"Env":"prod"}'],
+  ['key_usage', 'string', 'ENCRYPT_DECRYPT'],
+  ['customer_master_key_spec', 'string', 'SYMMETRIC_DEFAULT'],
+  ['multi_region', 'boolean', 'false'],
+  ['alias_name', 'string', 'alias/data'],
+  ['target_key_id', 'string', '1234abcd-12ab-34cd-56ef-1234567890ab'],
+];
+
+function typed(v: JsonValue | undefined, type: FieldType): FieldResult | undefined {
+  if (v === undefined || v === null) return undefined;
+  switch (type) {
+    case 'boolean':
+      return typeof v === 'boolean' ? v : undefined;
+    case 'number':
+      return typeof v === 'number' ? v : undefined;
+    case 'date':
+      return typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? v : undefined;
+    default:
+      return typeof v === 'string' ? v : JSON.stringify(v);
+  }
+}
+
+function attributeField(
+  prefix: 'drift' | 'tf',
+  attr: AttributeName,
+  type: FieldType,
+  example: string,
+): FieldDef {
+  const side = prefix === 'drift' ? 'actual' : 'expected';
+  const read = (f: DriftFinding): JsonValue | undefined => {
+    const values = f[side];
+    return Object.hasOwn(values, attr) ? values[attr] : undefined;
+  };
+  const description =
+    prefix === 'drift' ? `${attr} after the event` : `${attr} as Terraform declares it`;
+  if (attr !== 'tags') {
+    return findingField(`${prefix}.${attr}`, type, description, example, (f) => typed(read(f), type));
+  }
+  return {
+    name: `${prefix}.tags`,
+    type: 'string',
+    description: `${description}; with [Key], that one tag`,
+    example,
+    argument: 'optional',
+    extract(f, arg) {
+      const tags = read(f);
+      if (arg === undefined) return typed(tags, 'string');
+      if (!isJsonObject(tags)) return undefined;
+      const v = field(tags, arg);
+      return typeof v === 'string' ? v : undefined;
+    },
+  };
+}
+
+function list(values: readonly string[] | undefined): readonly string[] | undefined {
+  return values === undefined || values.length === 0 ? undefined : values;
+}
+
+export const DRIFT_FIELDS: readonly FieldDef[] = [
+  findingField('cloud.service', 'string', 'the service, e.g. kms (ct.shortsrc)', 'kms', (f) => {
+    const src = str(f.event.record, 'eventSource') ?? f.event.eventSource;
+    return shortSource(src);
+  }),
+  findingField('cloud.region', 'string', 'the region of the resource', 'us-west-2', (f) => f.region),
+  findingField('cloud.account', 'string', 'the account of the resource', '111122223333', (f) => f.account),
+  findingField('user', 'string', 'ct.user, else the caller ARN, else invokedBy', 'Alice', (f) => {
+    const rec = f.event.record;
+    return ctUser(rec) ?? str(rec, 'userIdentity', 'arn') ?? str(rec, 'userIdentity', 'invokedBy') ??
+      f.event.actor.arn ?? f.event.actor.invokedBy;
+  }),
+  findingField('user.arn', 'string', 'the caller ARN', 'arn:aws:iam::111122223333:user/Alice', (f) =>
+    str(f.event.record, 'userIdentity', 'arn') ?? f.event.actor.arn,
+  ),
+  findingField('user.type', 'string', 'userIdentity.type', 'IAMUser', (f) =>
+    str(f.event.record, 'userIdentity', 'type') ?? f.event.actor.type,
+  ),
+  findingField('resource', 'string', 'the key ARN or alias ARN', 'arn:aws:kms:us-west-2:111122223333:key/1234abcd', (f) =>
+    f.resource,
+  ),
+  findingField('resource.type', 'string', 'aws_kms_key or aws_kms_alias', 'aws_kms_key', (f) => f.resourceType),
+  findingField('tf.managed', 'boolean', 'a Terraform state declares the resource', 'true', (f) => f.terraform !== undefined),
+  findingField('tf.address', 'string', 'the Terraform address', 'module.kms.aws_kms_key.this["data"]', (f) =>
+    f.terraform?.address,
+  ),
+  findingField('tf.state', 'string', 'the state source that declares it', 's3://tf-state/prod.tfstate', (f) =>
+    f.terraform?.state,
+  ),
+  findingField('drift.detected', 'boolean', 'drift.type is modified, deleted or unmanaged', 'true', (f) =>
+    f.driftType === 'modified' || f.driftType === 'deleted' || f.driftType === 'unmanaged',
+  ),
+  findingField('drift.type', 'string', 'modified, deleted, unmanaged, in_sync or none', 'modified', (f) => f.driftType),
+  findingField('drift.changed', 'list', 'the attributes that differ from Terraform', '(key_state, policy)', (f) =>
+    list(Object.keys(f.changes)),
+  ),
+  findingField('drift.by_terraform', 'boolean', 'the change was made by Terraform or an allowlisted principal', 'false', (f) =>
+    f.byTerraform,
+  ),
+  ...ATTRIBUTES.flatMap(([attr, type, example]) => [
+    attributeField('drift', attr, type, example),
+    attributeField('tf', attr, type, example),
+  ]),
+  findingField('policy.added_principals', 'list', 'principals the new policy adds', '(arn:aws:iam::444455556666:root)', (f) =>
+    list(f.policy?.added_principals),
+  ),
+  findingField('policy.removed_principals', 'list', 'principals the new policy removes', '(arn:aws:iam::111122223333:role/x)', (f) =>
+    list(f.policy?.removed_principals),
+  ),
+  findingField('policy.external_accounts', 'list', 'principals of Allow statements in other accounts', '(444455556666)', (f) =>
+    list(f.policy?.external_accounts),
+  ),
+  findingField('policy.wildcard_principal', 'boolean', 'an Allow statement grants * without a Condition', 'false', (f) =>
+    f.policy?.wildcard_principal,
+  ),
+  findingField('kms.key_id', 'string', 'the bare key id', '1234abcd-12ab-34cd-56ef-1234567890ab', (f) => f.event.key?.keyId),
+  findingField('kms.key_arn', 'string', 'the key ARN', 'arn:aws:kms:us-west-2:111122223333:key/1234abcd', (f) =>
+    f.event.key?.arn,
+  ),
+  findingField('kms.alias', 'string', 'the alias name', 'alias/data', (f) => f.event.alias?.name ?? f.event.key?.aliasName),
+];

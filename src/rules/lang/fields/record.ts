@@ -1,0 +1,23 @@
+import { field, isJsonObject, type JsonObject, type JsonValue } from '../../../model/json.ts';
+
+/** Like fastjson's GetStringBytes: the value at the path only when it is a string. */
+export function str(rec: JsonObject, ...path: readonly string[]): string | undefined {
+  const v = at(rec, path);
+  return typeof v === 'string' ? v : undefined;
+}
+
+export function at(rec: JsonObject, path: readonly string[]): JsonValue | undefined {
+  let cur: JsonValue | undefined = rec;
+  for (const key of path) {
+    if (!isJsonObject(cur)) return undefined;
+    cur = field(cur, key);
+  }
+  return cur;
+}
+
+/** Re-serialised JSON of the value at the path; a JSON string is returned as is (it is already text). */
+export function raw(rec: JsonObject, ...path: readonly string[]): string | undefined {
+  const v = at(rec, path);
+  if (v === undefined) return undefined;
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}

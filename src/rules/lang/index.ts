@@ -1,0 +1,64 @@
+import type { CheckExpr, Expr } from './ast.ts';
+import { shortSource } from './fields/cloudtrail.ts';
+
+export { shortSource } from './fields/cloudtrail.ts';
+
+/**
+ * Which events a condition can match, for bucketing rules: `names` are eventNames, `sources` are short service
+ * names as ct.shortsrc gives them (`kms`; use `shortSource(eventSource)` on the event side). 'any' = no constraint.
+ * A superset: `and` intersects, `or` unites, and a `not` makes its subtree unconstrained.
+ */
+export interface EventIndexKeys {
+  readonly names: ReadonlySet<string> | 'any';
+  readonly sources: ReadonlySet<string> | 'any';
+}
+
+const ANY: EventIndexKeys = { names: 'any', sources: 'any' };
+const NAME_FIELDS: ReadonlySet<string> = new Set(['evt.name', 'ct.name']);
+const SOURCE_FIELDS: ReadonlySet<string> = new Set(['ct.src', 'ct.shortsrc', 'cloud.service']);
+
+export function eventIndexKeys(expr: Expr): EventIndexKeys {
+  switch (expr.kind) {
+    case 'check':
+      return fromCheck(expr);
+    case 'not':
+    case 'identifier':
+      return ANY;
+    case 'and':
+      return expr.children.map(eventIndexKeys).reduce((a, b) => ({
+        names: intersect(a.names, b.names),
+        sources: intersect(a.sources, b.sources),
+      }));
+    case 'or':
+      return expr.children.map(eventIndexKeys).reduce((a, b) => ({
+        names: unite(a.names, b.names),
+        sources: unite(a.sources, b.sources),
+      }));
+  }
+}
+
+function fromCheck(check: CheckExpr): EventIndexKeys {
+  const { field, op, value } = check;
+  if (field.kind !== 'field' || field.arg !== undefined || value === undefined) return ANY;
+  let literals: readonly string[];
+  if ((op === '=' || op === '==') && value.kind === 'string') literals = [value.value];
+  else if (op === 'in' && value.kind === 'list') literals = value.items.map((i) => i.value);
+  else return ANY;
+  if (NAME_FIELDS.has(field.name)) return { names: new Set(literals), sources: 'any' };
+  if (SOURCE_FIELDS.has(field.name)) {
+    const short = field.name === 'ct.src' ? literals.map(shortSource) : literals;
+    return { names: 'any', sources: new Set(short) };
+  }
+  return ANY;
+}
+
+function intersect(a: ReadonlySet<string> | 'any', b: ReadonlySet<string> | 'any'): ReadonlySet<string> | 'any' {
+  if (a === 'any') return b;
+  if (b === 'any') return a;
+  return new Set([...a].filter((x) => b.has(x)));
+}
+
+function unite(a: ReadonlySet<string> | 'any', b: ReadonlySet<string> | 'any'): ReadonlySet<string> | 'any' {
+  if (a === 'any' || b === 'any') return 'any';
+  return new Set([...a, ...b]);
+}
