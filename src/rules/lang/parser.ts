@@ -203,7 +203,7 @@ class Parser {
       arg = s.text.slice(start, s.offset);
       if (arg === '') s.fail('empty field argument', open);
     }
-    if (!s.eat(']')) s.fail(s.atEnd() ? "missing ']' after field argument" : `unexpected token in field argument`);
+    if (!s.eat(']')) s.fail("missing ']' after field argument", open);
     return arg;
   }
 
