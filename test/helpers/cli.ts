@@ -1,0 +1,36 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const BIN = `${ROOT}bin/kms-drift.js`;
+
+export interface CliResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** stdout parsed line by line; a line that is not JSON fails the test that reads it. */
+  readonly logs: Record<string, unknown>[];
+}
+
+/** Runs the real CLI in a child process, as a user would (same Node as the test run). */
+export function runCli(args: readonly string[], stdin?: string | Buffer): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const stdout = Buffer.concat(out).toString('utf8');
+      const lines = stdout.split('\n').filter((l) => l.trim() !== '');
+      resolve({
+        code,
+        stdout,
+        stderr: Buffer.concat(err).toString('utf8'),
+        logs: lines.map((l) => JSON.parse(l) as Record<string, unknown>),
+      });
+    });
+    child.stdin.end(stdin ?? '');
+  });
+}
