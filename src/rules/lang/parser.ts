@@ -26,6 +26,8 @@
  *   QuotedStr  := '"' … '"' | "'" … "'"     escapes \b \f \n \r \t \\ \/ \xHH and the quote itself
  *
  * Extension: a dot-less name followed by an operator is a field (`user = x`); Falco requires a dot.
+ * Extension: a boolean field alone is a check (`not drift.by_terraform`); it is parsed as `field = true` whose
+ * value has the field's own position, and the compiler rejects it on a field that is not boolean.
  * Extension: a numeric operator also takes an ISO date or a quoted string, for our typed date fields; the compiler
  * checks the literal against the field's type.
  */
@@ -158,12 +160,22 @@ class Parser {
       const save = s.offset;
       s.skipBlanks();
       const op = this.peekOperator();
-      if (isMacro && op === undefined) {
+      if (op === undefined && isMacro) {
         s.offset = save;
         return { kind: 'identifier', name, pos };
       }
+      if (op === undefined && this.atCheckEnd()) {
+        s.offset = save;
+        return { kind: 'check', field, op: '=', value: { kind: 'string', value: 'true', quoted: false, pos }, pos };
+      }
     }
     return this.parseCondition(field, pos);
+  }
+
+  /** After a check: the end, `)`, `and` or `or`. */
+  private atCheckEnd(): boolean {
+    const rest = this.s.text.slice(this.s.offset, this.s.offset + 4);
+    return rest === '' || rest.startsWith(')') || /^(?:and|or)(?:[\s(]|$)/.test(rest);
   }
 
   private finishTransformer(name: string, pos: Pos): FieldExpr {

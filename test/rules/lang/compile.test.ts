@@ -117,6 +117,8 @@ describe('semantics', () => {
     ['drift.changed intersects (policy)', false],
     ['policy.external_accounts intersects (444455556666)', true],
     ['drift.detected = true', true],
+    ['drift.detected and not drift.by_terraform', true],
+    ['tf.enable_key_rotation and drift.multi_region', false],
     // field to field
     ['ct.user = val(ct.originaluser)', true],
     ['ct.user = val(ct.name)', false],
@@ -164,6 +166,7 @@ describe('compile errors carry positions', () => {
     ['ct.name regex "("', 'invalid regex: Invalid regular expression: /^(?:()$/: Unterminated group', 15],
     ['ct.name bcontains xyz', "'xyz' is not a hex byte string", 19],
     ['ct.name glob val(ct.user)', "operator 'glob' cannot compare with another field", 14],
+    ['ct.region = x or ct.name', "ct.name is a string field: alone it is no condition (write 'ct.name exists')", 20],
     ['ct.name in my_list', "undefined list 'my_list'", 12],
     ['a and ct.name = x', "Undefined macro 'a' used in filter.", 1],
     ['json.value[nope] = x', "invalid JSON pointer 'nope': it must start with '/'", 1],

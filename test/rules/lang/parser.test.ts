@@ -71,6 +71,9 @@ describe('parseCondition: accepted conditions', () => {
     ['drift.deletion_date < 2026-01-31T00:00:00Z', '[drift.deletion_date < 2026-01-31T00:00:00Z]'],
     ['ct.x < "abc"', '[ct.x < "abc"]'],
     ['a\nand\tb', 'and(@a, @b)'],
+    // extension: a boolean field alone
+    ['not drift.by_terraform', 'not([drift.by_terraform = true])'],
+    ['(drift.detected) and x', 'and([drift.detected = true], @x)'],
   ])('%s', (text, expected) => {
     expect(parsed(text)).toBe(expected);
   });
@@ -110,7 +113,7 @@ describe('parseCondition: errors with positions', () => {
     ['a and (b or (c)', 'missing closing parenthesis', 7],
     ['ct.name in (a, b', 'missing closing parenthesis', 12],
     ['ct.name ~= x', "unexpected token after 'ct.name', expecting an operator", 9],
-    ['ct.name', "unexpected end of condition after 'ct.name', expecting an operator", 8],
+    ['ct.name foo', "unexpected token after 'ct.name', expecting an operator", 9],
     ['ct.name = x y', "unexpected token after 'x', expecting 'or', 'and'", 13],
     ['a b', "unexpected token after 'a', expecting 'or', 'and'", 3],
     ['(a b)', "unexpected token after 'a', expecting 'or', 'and', ')'", 4],

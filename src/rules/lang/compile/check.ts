@@ -17,6 +17,9 @@ export function compileCheck(check: CheckExpr, fields: FieldRegistry): Predicate
   if (!operatorAllowed(lhs.type, op)) {
     return [{ message: `operator '${op}' is not supported on ${lhs.type} field ${lhs.label}`, pos: check.pos }];
   }
+  if (value?.kind === 'string' && value.pos.offset === check.pos.offset && lhs.type !== 'boolean') {
+    return [{ message: `${lhs.label} is a ${lhs.type} field: alone it is no condition (write '${lhs.label} exists')`, pos: check.pos }];
+  }
   if (value === undefined) return [{ message: `operator '${op}' needs a value`, pos: check.pos }];
   switch (value.kind) {
     case 'listref':
