@@ -166,7 +166,7 @@ describe('compile errors carry positions', () => {
     ['ct.name regex "("', 'invalid regex: Invalid regular expression: /^(?:()$/: Unterminated group', 15],
     ['ct.name bcontains xyz', "'xyz' is not a hex byte string", 19],
     ['ct.name glob val(ct.user)', "operator 'glob' cannot compare with another field", 14],
-    ['ct.region = x or ct.name', "ct.name is a string field: alone it is no condition (write 'ct.name exists')", 20],
+    ['ct.region = x or ct.name', "ct.name is a string field: alone it is no condition (write 'ct.name exists')", 18],
     ['ct.name in my_list', "undefined list 'my_list'", 12],
     ['a and ct.name = x', "Undefined macro 'a' used in filter.", 1],
     ['json.value[nope] = x', "invalid JSON pointer 'nope': it must start with '/'", 1],
