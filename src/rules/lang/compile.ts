@@ -7,8 +7,7 @@ import { compileCheck, type Predicate } from './compile/check.ts';
 export type CompiledCheck = (subject: DriftFinding) => boolean;
 
 export type CompileResult =
-  | { readonly ok: true; readonly check: CompiledCheck }
-  | { readonly ok: false; readonly errors: readonly LangError[] };
+  { readonly ok: true; readonly check: CompiledCheck } | { readonly ok: false; readonly errors: readonly LangError[] };
 
 /**
  * AST → closures, once at load. `expr` must be resolved (macros and list names substituted by the loader);

@@ -122,7 +122,11 @@ function readFieldRef(s: Scanner, names: ReadonlySet<string>, percent: number): 
 
 function renderField(v: FieldResult | undefined, width: number | undefined): string {
   const out =
-    v === undefined ? NA : Array.isArray(v) ? `(${(v as readonly string[]).join(',')})` : text(v as string | number | boolean);
+    v === undefined
+      ? NA
+      : Array.isArray(v)
+        ? `(${(v as readonly string[]).join(',')})`
+        : text(v as string | number | boolean);
   if (width === undefined) return out;
   return out.length > width ? out.slice(0, width) : out.padEnd(width);
 }

@@ -37,7 +37,8 @@ import { Scanner, isBlank } from './lexer.ts';
 
 export type { LangError } from './error.ts';
 
-export type ParseResult = { readonly ok: true; readonly expr: Expr } | { readonly ok: false; readonly error: LangError };
+export type ParseResult =
+  { readonly ok: true; readonly expr: Expr } | { readonly ok: false; readonly error: LangError };
 
 /** Falco sets this for rule conditions (the libs default is 100). */
 export const MAX_DEPTH = 1000;
@@ -61,7 +62,8 @@ const WORD_OPS: readonly Operator[] = [
   'in',
   'pmatch',
 ];
-const NUMERIC = /^(?:[+-]?[0-9]+\.?[0-9]*(?:[eE][+-]?[0-9]+)?|0[xX][0-9a-fA-F]+|\d{4}-\d{2}-\d{2}(?:T[0-9:.]+(?:Z|[+-][0-9:]+)?)?)$/;
+const NUMERIC =
+  /^(?:[+-]?[0-9]+\.?[0-9]*(?:[eE][+-]?[0-9]+)?|0[xX][0-9a-fA-F]+|\d{4}-\d{2}-\d{2}(?:T[0-9:.]+(?:Z|[+-][0-9:]+)?)?)$/;
 
 export function parseCondition(text: string): ParseResult {
   const parser = new Parser(new Scanner(text));

@@ -20,10 +20,18 @@ function matches(text: string, s: DriftFinding): boolean {
 
 const schedule = subject(kmsRecord('ct-schedule-key-deletion.1'), {
   driftType: 'deleted',
-  changes: { key_state: { expected: 'Enabled', actual: 'PendingDeletion' }, deletion_date: { actual: '2021-04-12T18:58:30Z' } },
+  changes: {
+    key_state: { expected: 'Enabled', actual: 'PendingDeletion' },
+    deletion_date: { actual: '2021-04-12T18:58:30Z' },
+  },
   actual: { key_state: 'PendingDeletion', deletion_date: '2021-04-12T18:58:30Z', multi_region: false },
   expected: { key_state: 'Enabled', enable_key_rotation: true, rotation_period_in_days: 365 },
-  policy: { added_principals: ['arn:aws:iam::444455556666:root'], removed_principals: [], external_accounts: ['444455556666'], wildcard_principal: false },
+  policy: {
+    added_principals: ['arn:aws:iam::444455556666:root'],
+    removed_principals: [],
+    external_accounts: ['444455556666'],
+    wildcard_principal: false,
+  },
 });
 
 describe('an absent field makes every comparison false', () => {
@@ -158,7 +166,11 @@ describe('compile errors carry positions', () => {
     ['tf.enable_key_rotation = yes', "'yes' is not a boolean (true or false)", 26],
     ['drift.deletion_date < "next week"', "'next week' is not an ISO 8601 date (e.g. 2026-01-31T00:00:00Z)", 23],
     ['tf.enable_key_rotation < 1', "operator '<' is not supported on boolean field tf.enable_key_rotation", 1],
-    ['tf.rotation_period_in_days contains 3', "operator 'contains' is not supported on number field tf.rotation_period_in_days", 1],
+    [
+      'tf.rotation_period_in_days contains 3',
+      "operator 'contains' is not supported on number field tf.rotation_period_in_days",
+      1,
+    ],
     ['drift.changed = policy', "operator '=' is not supported on list field drift.changed", 1],
     ['ct.name regex "(?=a)b"', 'lookaround assertions are not supported (Falco uses RE2)', 15],
     ['ct.name regex "(a)\\\\1"', 'backreferences are not supported (Falco uses RE2)', 15],

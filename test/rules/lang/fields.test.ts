@@ -121,7 +121,12 @@ describe('evt and kms-drift fields', () => {
     actual: { key_state: 'PendingDeletion', deletion_date: '2021-04-12T18:58:30Z', tags: { Env: 'prod' } },
     expected: { key_state: 'Enabled', enable_key_rotation: true, rotation_period_in_days: 365, tags: { Env: 'prod' } },
     terraform: { address: 'aws_kms_key.data', state: 'prod.tfstate' },
-    policy: { added_principals: [], removed_principals: ['arn:aws:iam::1:root'], external_accounts: [], wildcard_principal: false },
+    policy: {
+      added_principals: [],
+      removed_principals: ['arn:aws:iam::1:root'],
+      external_accounts: [],
+      wildcard_principal: false,
+    },
   });
   it.each<[string, FieldResult | undefined, string?]>([
     ['evt.name', 'ScheduleKeyDeletion'],

@@ -20,7 +20,10 @@ function render(format: string, s = finding): string {
 
 describe('compileOutput: rendering', () => {
   it.each([
-    ['requesting user=%ct.user, requesting IP=%ct.srcip, AWS region=%ct.region', 'requesting user=Alice, requesting IP=192.0.2.0, AWS region=us-east-1'],
+    [
+      'requesting user=%ct.user, requesting IP=%ct.srcip, AWS region=%ct.region',
+      'requesting user=Alice, requesting IP=192.0.2.0, AWS region=us-east-1',
+    ],
     ['key=%resource.', 'key=arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab.'],
     ['%user/%user.arn', 'Alice/arn:aws:iam::111122223333:user/Alice'],
     ['error=%ct.error', 'error=<NA>'],
@@ -29,7 +32,10 @@ describe('compileOutput: rendering', () => {
     ['%tolower(ct.name)!', 'schedulekeydeletion!'],
     ['%toupper(ct.user)', 'ALICE'],
     ['window=%json.value[/requestParameters/pendingWindowInDays] days', 'window=20 days'],
-    ['state=%drift.key_state expected=%tf.key_state rot=%tf.rotation_period_in_days', 'state=PendingDeletion expected=Enabled rot=365'],
+    [
+      'state=%drift.key_state expected=%tf.key_state rot=%tf.rotation_period_in_days',
+      'state=PendingDeletion expected=Enabled rot=365',
+    ],
     ['changed=%drift.changed', 'changed=(key_state)'],
     ['managed=%tf.managed address=%tf.address', 'managed=false address=<NA>'],
     ['no fields at all', 'no fields at all'],

@@ -17,7 +17,11 @@ function show(e: Expr): string {
   }
 }
 function field(f: FieldExpr): string {
-  return f.kind === 'field' ? (f.arg === undefined ? f.name : `${f.name}{${f.arg}}`) : `${f.transformer}<${field(f.operand)}>`;
+  return f.kind === 'field'
+    ? f.arg === undefined
+      ? f.name
+      : `${f.name}{${f.arg}}`
+    : `${f.transformer}<${field(f.operand)}>`;
 }
 function value(v: Value): string {
   switch (v.kind) {

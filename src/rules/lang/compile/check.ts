@@ -18,7 +18,12 @@ export function compileCheck(check: CheckExpr, fields: FieldRegistry): Predicate
     return [{ message: `operator '${op}' is not supported on ${lhs.type} field ${lhs.label}`, pos: check.pos }];
   }
   if (value?.kind === 'string' && value.pos.offset === check.pos.offset && lhs.type !== 'boolean') {
-    return [{ message: `${lhs.label} is a ${lhs.type} field: alone it is no condition (write '${lhs.label} exists')`, pos: check.pos }];
+    return [
+      {
+        message: `${lhs.label} is a ${lhs.type} field: alone it is no condition (write '${lhs.label} exists')`,
+        pos: check.pos,
+      },
+    ];
   }
   if (value === undefined) return [{ message: `operator '${op}' needs a value`, pos: check.pos }];
   switch (value.kind) {
@@ -43,7 +48,11 @@ export function compileCheck(check: CheckExpr, fields: FieldRegistry): Predicate
         else keys.push(k.key);
       }
       if (errors.length > 0) return errors;
-      const test = literalTest(op, keys, items.map((i) => i.value));
+      const test = literalTest(
+        op,
+        keys,
+        items.map((i) => i.value),
+      );
       if (typeof test === 'string') return [{ message: test, pos: value.pos }];
       return applyTest(lhs, op, test);
     }

@@ -77,7 +77,12 @@ const REQUEST_KEYS: readonly (readonly [string, string])[] = [
 export const CLOUDTRAIL_FIELDS: readonly FieldDef[] = [
   top('ct.id', 'eventID', 'the unique ID of the CloudTrail event (eventID)', '36327b37-f4f6-40a9-92ab-48064ec905a2'),
   top('ct.error', 'errorCode', 'the error code; no value when the call succeeded', 'AccessDenied'),
-  top('ct.errormessage', 'errorMessage', 'the error message; no value when the call succeeded', 'User is not authorized'),
+  top(
+    'ct.errormessage',
+    'errorMessage',
+    'the error message; no value when the call succeeded',
+    'User is not authorized',
+  ),
   top('ct.time', 'eventTime', 'eventTime as written in the record', '2022-08-10T22:38:27Z'),
   top('ct.src', 'eventSource', 'the service (eventSource)', 'kms.amazonaws.com'),
   ctField('ct.shortsrc', 'eventSource without .amazonaws.com', 'kms', (r) => {
@@ -87,8 +92,11 @@ export const CLOUDTRAIL_FIELDS: readonly FieldDef[] = [
   top('ct.name', 'eventName', 'the API call (eventName)', 'PutKeyPolicy'),
   ctField('ct.user', 'the user, by userIdentity.type (Falco cloudtrail plugin semantics)', 'Alice', ctUser),
   ctField('ct.originaluser', 'for assumed roles the session name, else userName', 'alice-session', ctOriginalUser),
-  ctField('ct.user.accountid', 'userIdentity.accountId, else recipientAccountId', '111122223333', (r) =>
-    str(r, 'userIdentity', 'accountId') ?? str(r, 'recipientAccountId'),
+  ctField(
+    'ct.user.accountid',
+    'userIdentity.accountId, else recipientAccountId',
+    '111122223333',
+    (r) => str(r, 'userIdentity', 'accountId') ?? str(r, 'recipientAccountId'),
   ),
   under('ct.user.identitytype', 'userIdentity', 'type', 'IAMUser'),
   under('ct.user.principalid', 'userIdentity', 'principalId', 'AIDAEXAMPLE'),
@@ -96,13 +104,19 @@ export const CLOUDTRAIL_FIELDS: readonly FieldDef[] = [
   top('ct.region', 'awsRegion', 'the region of the call (awsRegion)', 'us-west-2'),
   top('ct.srcip', 'sourceIPAddress', 'the caller IP address (sourceIPAddress)', '192.0.2.0'),
   top('ct.useragent', 'userAgent', 'the caller user agent', 'aws-cli/2.13.0'),
-  ctField('ct.request', 'requestParameters as compact JSON', '{"keyId":"1234abcd"}', (r) => json(r, 'requestParameters')),
-  ctField('ct.response', 'responseElements as compact JSON', '{"keyId":"arn:aws:kms:…"}', (r) => json(r, 'responseElements')),
+  ctField('ct.request', 'requestParameters as compact JSON', '{"keyId":"1234abcd"}', (r) =>
+    json(r, 'requestParameters'),
+  ),
+  ctField('ct.response', 'responseElements as compact JSON', '{"keyId":"arn:aws:kms:…"}', (r) =>
+    json(r, 'responseElements'),
+  ),
   ...REQUEST_KEYS.map(([n, key]) => under(`ct.request.${n}`, 'requestParameters', key, '')),
   under('ct.response.subnetid', 'responseElements', 'subnetId', 'subnet-0123'),
   under('ct.response.reservationid', 'responseElements', 'reservationId', 'r-0123'),
   ctField('ct.info', 'summary: user via srcip →/← eventName', 'Alice via 192.0.2.0 → PutKeyPolicy', ctInfo),
-  ctField('ct.managementevent', '"true" for management events, else "false"', 'true', (r) => flag(r, 'managementEvent')),
+  ctField('ct.managementevent', '"true" for management events, else "false"', 'true', (r) =>
+    flag(r, 'managementEvent'),
+  ),
   ctField('ct.readonly', '"true" when the call only reads', 'false', ctReadOnly),
   ctField('ct.sessioncredentialfromconsole', '"true" when the session came from the console', 'false', (r) =>
     flag(r, 'sessionCredentialFromConsole'),
@@ -114,13 +128,22 @@ export const CLOUDTRAIL_FIELDS: readonly FieldDef[] = [
   top('ct.sharedeventid', 'sharedEventID', 'sharedEventID (cross-account events)', 'a1b2c3'),
   top('ct.vpcendpointid', 'vpcEndpointId', 'the VPC endpoint the call went through', 'vpce-0123'),
   top('ct.eventcategory', 'eventCategory', 'eventCategory (Management, Data, Insight)', 'Management'),
-  ctField('ct.serviceeventdetails', 'serviceEventDetails', '{"keyId":"7944f0ec"}', (r) => raw(r, 'serviceEventDetails')),
+  ctField('ct.serviceeventdetails', 'serviceEventDetails', '{"keyId":"7944f0ec"}', (r) =>
+    raw(r, 'serviceEventDetails'),
+  ),
   ctField('ct.edgedevicedetails', 'edgeDeviceDetails', '', (r) => raw(r, 'edgeDeviceDetails')),
-  ctField('ct.additionaleventdata', 'additionalEventData as compact JSON', '{"x":1}', (r) => json(r, 'additionalEventData')),
+  ctField('ct.additionaleventdata', 'additionalEventData as compact JSON', '{"x":1}', (r) =>
+    json(r, 'additionalEventData'),
+  ),
   ctField('ct.resources', 'each resources[] element as JSON, joined with ","', '{"ARN":"arn:aws:kms:…"}', resources),
   under('ct.tlsdetails.tlsversion', 'tlsDetails', 'tlsVersion', 'TLSv1.3'),
   under('ct.tlsdetails.ciphersuite', 'tlsDetails', 'cipherSuite', 'TLS_AES_128_GCM_SHA256'),
-  under('ct.tlsdetails.clientprovidedhostheader', 'tlsDetails', 'clientProvidedHostHeader', 'kms.us-west-2.amazonaws.com'),
+  under(
+    'ct.tlsdetails.clientprovidedhostheader',
+    'tlsDetails',
+    'clientProvidedHostHeader',
+    'kms.us-west-2.amazonaws.com',
+  ),
   under('ct.addendum.reason', 'addendum', 'reason', 'DELIVERY_DELAY'),
   under('ct.addendum.updatedfields', 'addendum', 'updatedFields', 'userIdentity'),
   under('ct.addendum.originalrequestid', 'addendum', 'originalRequestID', ''),

@@ -38,19 +38,13 @@ function typed(v: JsonValue | undefined, type: FieldType): FieldResult | undefin
   }
 }
 
-function attributeField(
-  prefix: 'drift' | 'tf',
-  attr: AttributeName,
-  type: FieldType,
-  example: string,
-): FieldDef {
+function attributeField(prefix: 'drift' | 'tf', attr: AttributeName, type: FieldType, example: string): FieldDef {
   const side = prefix === 'drift' ? 'actual' : 'expected';
   const read = (f: DriftFinding): JsonValue | undefined => {
     const values = f[side];
     return Object.hasOwn(values, attr) ? values[attr] : undefined;
   };
-  const description =
-    prefix === 'drift' ? `${attr} after the event` : `${attr} as Terraform declares it`;
+  const description = prefix === 'drift' ? `${attr} after the event` : `${attr} as Terraform declares it`;
   if (attr !== 'tags') {
     return findingField(`${prefix}.${attr}`, type, description, example, (f) => typed(read(f), type));
   }
@@ -83,55 +77,126 @@ export const DRIFT_FIELDS: readonly FieldDef[] = [
   findingField('cloud.account', 'string', 'the account of the resource', '111122223333', (f) => f.account),
   findingField('user', 'string', 'ct.user, else the caller ARN, else invokedBy', 'Alice', (f) => {
     const rec = f.event.record;
-    return ctUser(rec) ?? str(rec, 'userIdentity', 'arn') ?? str(rec, 'userIdentity', 'invokedBy') ??
-      f.event.actor.arn ?? f.event.actor.invokedBy;
+    return (
+      ctUser(rec) ??
+      str(rec, 'userIdentity', 'arn') ??
+      str(rec, 'userIdentity', 'invokedBy') ??
+      f.event.actor.arn ??
+      f.event.actor.invokedBy
+    );
   }),
-  findingField('user.arn', 'string', 'the caller ARN', 'arn:aws:iam::111122223333:user/Alice', (f) =>
-    str(f.event.record, 'userIdentity', 'arn') ?? f.event.actor.arn,
+  findingField(
+    'user.arn',
+    'string',
+    'the caller ARN',
+    'arn:aws:iam::111122223333:user/Alice',
+    (f) => str(f.event.record, 'userIdentity', 'arn') ?? f.event.actor.arn,
   ),
-  findingField('user.type', 'string', 'userIdentity.type', 'IAMUser', (f) =>
-    str(f.event.record, 'userIdentity', 'type') ?? f.event.actor.type,
+  findingField(
+    'user.type',
+    'string',
+    'userIdentity.type',
+    'IAMUser',
+    (f) => str(f.event.record, 'userIdentity', 'type') ?? f.event.actor.type,
   ),
-  findingField('resource', 'string', 'the key ARN or alias ARN', 'arn:aws:kms:us-west-2:111122223333:key/1234abcd', (f) =>
-    f.resource,
+  findingField(
+    'resource',
+    'string',
+    'the key ARN or alias ARN',
+    'arn:aws:kms:us-west-2:111122223333:key/1234abcd',
+    (f) => f.resource,
   ),
   findingField('resource.type', 'string', 'aws_kms_key or aws_kms_alias', 'aws_kms_key', (f) => f.resourceType),
-  findingField('tf.managed', 'boolean', 'a Terraform state declares the resource', 'true', (f) => f.terraform !== undefined),
-  findingField('tf.address', 'string', 'the Terraform address', 'module.kms.aws_kms_key.this["data"]', (f) =>
-    f.terraform?.address,
+  findingField(
+    'tf.managed',
+    'boolean',
+    'a Terraform state declares the resource',
+    'true',
+    (f) => f.terraform !== undefined,
   ),
-  findingField('tf.state', 'string', 'the state source that declares it', 's3://tf-state/prod.tfstate', (f) =>
-    f.terraform?.state,
+  findingField(
+    'tf.address',
+    'string',
+    'the Terraform address',
+    'module.kms.aws_kms_key.this["data"]',
+    (f) => f.terraform?.address,
   ),
-  findingField('drift.detected', 'boolean', 'drift.type is modified, deleted or unmanaged', 'true', (f) =>
-    f.driftType === 'modified' || f.driftType === 'deleted' || f.driftType === 'unmanaged',
+  findingField(
+    'tf.state',
+    'string',
+    'the state source that declares it',
+    's3://tf-state/prod.tfstate',
+    (f) => f.terraform?.state,
+  ),
+  findingField(
+    'drift.detected',
+    'boolean',
+    'drift.type is modified, deleted or unmanaged',
+    'true',
+    (f) => f.driftType === 'modified' || f.driftType === 'deleted' || f.driftType === 'unmanaged',
   ),
   findingField('drift.type', 'string', 'modified, deleted, unmanaged, in_sync or none', 'modified', (f) => f.driftType),
   findingField('drift.changed', 'list', 'the attributes that differ from Terraform', '(key_state, policy)', (f) =>
     list(Object.keys(f.changes)),
   ),
-  findingField('drift.by_terraform', 'boolean', 'the change was made by Terraform or an allowlisted principal', 'false', (f) =>
-    f.byTerraform,
+  findingField(
+    'drift.by_terraform',
+    'boolean',
+    'the change was made by Terraform or an allowlisted principal',
+    'false',
+    (f) => f.byTerraform,
   ),
   ...ATTRIBUTES.flatMap(([attr, type, example]) => [
     attributeField('drift', attr, type, example),
     attributeField('tf', attr, type, example),
   ]),
-  findingField('policy.added_principals', 'list', 'principals the new policy adds', '(arn:aws:iam::444455556666:root)', (f) =>
-    list(f.policy?.added_principals),
+  findingField(
+    'policy.added_principals',
+    'list',
+    'principals the new policy adds',
+    '(arn:aws:iam::444455556666:root)',
+    (f) => list(f.policy?.added_principals),
   ),
-  findingField('policy.removed_principals', 'list', 'principals the new policy removes', '(arn:aws:iam::111122223333:role/x)', (f) =>
-    list(f.policy?.removed_principals),
+  findingField(
+    'policy.removed_principals',
+    'list',
+    'principals the new policy removes',
+    '(arn:aws:iam::111122223333:role/x)',
+    (f) => list(f.policy?.removed_principals),
   ),
-  findingField('policy.external_accounts', 'list', 'principals of Allow statements in other accounts', '(444455556666)', (f) =>
-    list(f.policy?.external_accounts),
+  findingField(
+    'policy.external_accounts',
+    'list',
+    'principals of Allow statements in other accounts',
+    '(444455556666)',
+    (f) => list(f.policy?.external_accounts),
   ),
-  findingField('policy.wildcard_principal', 'boolean', 'an Allow statement grants * without a Condition', 'false', (f) =>
-    f.policy?.wildcard_principal,
+  findingField(
+    'policy.wildcard_principal',
+    'boolean',
+    'an Allow statement grants * without a Condition',
+    'false',
+    (f) => f.policy?.wildcard_principal,
   ),
-  findingField('kms.key_id', 'string', 'the bare key id', '1234abcd-12ab-34cd-56ef-1234567890ab', (f) => f.event.key?.keyId),
-  findingField('kms.key_arn', 'string', 'the key ARN', 'arn:aws:kms:us-west-2:111122223333:key/1234abcd', (f) =>
-    f.event.key?.arn,
+  findingField(
+    'kms.key_id',
+    'string',
+    'the bare key id',
+    '1234abcd-12ab-34cd-56ef-1234567890ab',
+    (f) => f.event.key?.keyId,
   ),
-  findingField('kms.alias', 'string', 'the alias name', 'alias/data', (f) => f.event.alias?.name ?? f.event.key?.aliasName),
+  findingField(
+    'kms.key_arn',
+    'string',
+    'the key ARN',
+    'arn:aws:kms:us-west-2:111122223333:key/1234abcd',
+    (f) => f.event.key?.arn,
+  ),
+  findingField(
+    'kms.alias',
+    'string',
+    'the alias name',
+    'alias/data',
+    (f) => f.event.alias?.name ?? f.event.key?.aliasName,
+  ),
 ];

@@ -26,7 +26,8 @@ function jsonValueField(name: string): FieldDef {
   return {
     name,
     type: 'string',
-    description: 'the value at an RFC 6901 pointer into the CloudTrail record: strings unquoted, others as compact JSON',
+    description:
+      'the value at an RFC 6901 pointer into the CloudTrail record: strings unquoted, others as compact JSON',
     example: 'json.value[/requestParameters/keyId]',
     argument: 'required',
     extract: jsonValue,
@@ -44,18 +45,40 @@ export const EVT_FIELDS: readonly FieldDef[] = [
   findingField('evt.time', 'date', 'the event time (eventTime), compared as an instant', '2022-08-10T22:38:27Z', (f) =>
     epochMs(f) === undefined ? undefined : f.event.eventTime,
   ),
-  findingField('evt.time.iso8601', 'string', 'the event time, ISO 8601 with nanoseconds', '2022-08-10T22:38:27.000000000Z', (f) => {
-    const ms = epochMs(f);
-    return ms === undefined ? undefined : `${new Date(ms).toISOString().slice(0, -1)}000000Z`;
-  }),
+  findingField(
+    'evt.time.iso8601',
+    'string',
+    'the event time, ISO 8601 with nanoseconds',
+    '2022-08-10T22:38:27.000000000Z',
+    (f) => {
+      const ms = epochMs(f);
+      return ms === undefined ? undefined : `${new Date(ms).toISOString().slice(0, -1)}000000Z`;
+    },
+  ),
   findingField('evt.rawtime', 'number', 'the event time in nanoseconds since the epoch', '1660171107000000000', (f) => {
     const ms = epochMs(f);
     return ms === undefined ? undefined : ms * 1e6;
   }),
-  findingField('evt.source', 'string', 'the event source, always aws_cloudtrail', 'aws_cloudtrail', () => 'aws_cloudtrail'),
-  findingField('evt.name', 'string', 'the API call (eventName), same as ct.name', 'ScheduleKeyDeletion', (f) => f.event.name),
-  findingField('evt.id', 'string', 'the CloudTrail eventID, same as ct.id', '36327b37-f4f6-40a9-92ab-48064ec905a2', (f) =>
-    f.event.eventId,
+  findingField(
+    'evt.source',
+    'string',
+    'the event source, always aws_cloudtrail',
+    'aws_cloudtrail',
+    () => 'aws_cloudtrail',
+  ),
+  findingField(
+    'evt.name',
+    'string',
+    'the API call (eventName), same as ct.name',
+    'ScheduleKeyDeletion',
+    (f) => f.event.name,
+  ),
+  findingField(
+    'evt.id',
+    'string',
+    'the CloudTrail eventID, same as ct.id',
+    '36327b37-f4f6-40a9-92ab-48064ec905a2',
+    (f) => f.event.eventId,
   ),
   findingField('evt.plugininfo', 'string', 'same as ct.info', 'Alice via 192.0.2.0 → DisableKey', (f) =>
     ctInfo(f.event.record),

@@ -24,7 +24,8 @@ export interface FieldDef {
   checkArg?(arg: string): string | undefined;
 }
 
-export type ResolveResult = { readonly ok: true; readonly def: FieldDef } | { readonly ok: false; readonly message: string };
+export type ResolveResult =
+  { readonly ok: true; readonly def: FieldDef } | { readonly ok: false; readonly message: string };
 
 export interface FieldRegistry {
   resolve(name: string, arg: string | undefined): ResolveResult;
