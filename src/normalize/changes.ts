@@ -1,0 +1,157 @@
+import { isJsonObject, stringField, type JsonObject, type JsonValue } from '../model/json.ts';
+import type { AliasChange, KeyChange, KmsEventName } from '../model/kms-event.ts';
+import type { KeyAttributes, KeyState } from '../model/snapshot.ts';
+import { parseAwsDate } from './dates.ts';
+import { bareKeyId } from './arn.ts';
+import type { RecordReader } from './reader.ts';
+
+const RP = '.requestParameters';
+const RE = '.responseElements';
+
+type Mutable<T> = { -readonly [K in keyof T]?: T[K] };
+
+/** What a successful call of each event says about the key or alias afterwards. */
+export function changeOf(
+  name: KmsEventName,
+  request: JsonObject | undefined,
+  response: JsonObject | undefined,
+  r: RecordReader,
+): KeyChange | AliasChange {
+  const attributes: Mutable<KeyAttributes> = {};
+  switch (name) {
+    case 'CreateKey': {
+      const metadata = r.object(response, 'keyMetadata', RE);
+      const state = r.string(metadata, 'keyState', `${RE}.keyMetadata`);
+      const enabled = r.boolean(metadata, 'enabled', `${RE}.keyMetadata`);
+      if (state !== undefined) attributes.key_state = state as KeyState;
+      else if (enabled !== undefined) attributes.key_state = enabled ? 'Enabled' : 'Disabled';
+      const description =
+        r.string(metadata, 'description', `${RE}.keyMetadata`) ?? r.string(request, 'description', RP);
+      if (description !== undefined) attributes.description = description;
+      const usage = r.string(metadata, 'keyUsage', `${RE}.keyMetadata`) ?? r.string(request, 'keyUsage', RP);
+      if (usage !== undefined) attributes.key_usage = usage;
+      const spec =
+        r.string(metadata, 'keySpec', `${RE}.keyMetadata`) ??
+        r.string(metadata, 'customerMasterKeySpec', `${RE}.keyMetadata`) ??
+        r.string(request, 'keySpec', RP) ??
+        r.string(request, 'customerMasterKeySpec', RP);
+      if (spec !== undefined) attributes.customer_master_key_spec = spec;
+      const multi = r.boolean(metadata, 'multiRegion', `${RE}.keyMetadata`) ?? r.boolean(request, 'multiRegion', RP);
+      if (multi !== undefined) attributes.multi_region = multi;
+      const policy = policyOf(request, r);
+      if (policy !== undefined) attributes.policy = policy;
+      // Tags and rotation are often set by separate calls right after CreateKey (Terraform does so), so CreateKey
+      // only determines the tags it names, and never the rotation.
+      const tags = tagsOf(request, r);
+      if (tags !== undefined) attributes.tags = tags;
+      return { kind: 'key', attributes };
+    }
+    case 'ScheduleKeyDeletion': {
+      const state = r.string(response, 'keyState', RE);
+      attributes.key_state = state === 'PendingReplicaDeletion' ? 'PendingReplicaDeletion' : 'PendingDeletion';
+      const raw = response === undefined ? undefined : dateText(response, 'deletionDate', r);
+      if (raw !== undefined) {
+        const iso = parseAwsDate(raw);
+        if (iso === undefined) {
+          r.fail({
+            code: 'RECORD_SHAPE',
+            severity: 'warning',
+            path: r.join(`${RE}.deletionDate`),
+            message: `deletionDate '${String(raw).slice(0, 64)}' is not a date`,
+          });
+        } else {
+          attributes.deletion_date = iso;
+        }
+      }
+      const window = r.number(request, 'pendingWindowInDays', RP);
+      return window === undefined ? { kind: 'key', attributes } : { kind: 'key', attributes, pendingWindowInDays: window };
+    }
+    case 'CancelKeyDeletion':
+      // KMS API reference: after CancelKeyDeletion the key is Disabled, not Enabled.
+      return { kind: 'key', attributes: { key_state: 'Disabled' } };
+    case 'DisableKey':
+      return { kind: 'key', attributes: { key_state: 'Disabled' } };
+    case 'EnableKey':
+      return { kind: 'key', attributes: { key_state: 'Enabled' } };
+    case 'PutKeyPolicy': {
+      const policy = policyOf(request, r);
+      return { kind: 'key', attributes: policy === undefined ? {} : { policy } };
+    }
+    case 'EnableKeyRotation': {
+      attributes.enable_key_rotation = true;
+      const period = r.number(request, 'rotationPeriodInDays', RP);
+      if (period !== undefined) attributes.rotation_period_in_days = period;
+      return { kind: 'key', attributes };
+    }
+    case 'DisableKeyRotation':
+      return { kind: 'key', attributes: { enable_key_rotation: false } };
+    case 'TagResource': {
+      const tags = tagsOf(request, r);
+      return tags === undefined ? { kind: 'key', attributes: {} } : { kind: 'key', attributes: {}, tagsSet: tags };
+    }
+    case 'UntagResource': {
+      const keys = r.array(request, 'tagKeys', RP);
+      const removed = (keys ?? []).filter((k): k is string => typeof k === 'string');
+      return { kind: 'key', attributes: {}, tagsRemoved: removed };
+    }
+    case 'UpdateKeyDescription': {
+      const description = r.string(request, 'description', RP);
+      return { kind: 'key', attributes: description === undefined ? {} : { description } };
+    }
+    case 'CreateAlias':
+    case 'UpdateAlias': {
+      const aliasName = r.string(request, 'aliasName', RP);
+      const target = r.string(request, 'targetKeyId', RP);
+      return {
+        kind: 'alias',
+        attributes: {
+          ...(aliasName === undefined ? {} : { alias_name: aliasName }),
+          ...(target === undefined ? {} : { target_key_id: bareKeyId(target) }),
+        },
+      };
+    }
+    case 'DeleteAlias': {
+      const aliasName = r.string(request, 'aliasName', RP);
+      return { kind: 'alias', attributes: aliasName === undefined ? {} : { alias_name: aliasName }, deleted: true };
+    }
+  }
+}
+
+/**
+ * PutKeyPolicy and CreateKey carry the policy as the exact JSON text submitted (pretty-printed); some tools log it as
+ * an object. Text that is not JSON is kept as text: the policy still changed, we just cannot diff it semantically.
+ */
+function policyOf(request: JsonObject | undefined, r: RecordReader): JsonValue | undefined {
+  if (request === undefined) return undefined;
+  const raw = Object.hasOwn(request, 'policy') ? request['policy'] : undefined;
+  if (raw === undefined || raw === null) return undefined;
+  if (isJsonObject(raw)) return raw;
+  if (typeof raw !== 'string') return r.string(request, 'policy', RP);
+  try {
+    return JSON.parse(raw) as JsonValue;
+  } catch {
+    return raw;
+  }
+}
+
+/** KMS tags are `[{tagKey, tagValue}]` (other services use key/value; those records never reach here). */
+function tagsOf(request: JsonObject | undefined, r: RecordReader): Record<string, string> | undefined {
+  const list = r.array(request, 'tags', RP);
+  if (list === undefined) return undefined;
+  const tags: Record<string, string> = {};
+  list.forEach((entry, i) => {
+    const key = isJsonObject(entry) ? stringField(entry, 'tagKey') : undefined;
+    if (!isJsonObject(entry) || key === undefined) {
+      r.fail({ code: 'RECORD_SHAPE', severity: 'error', path: r.join(`${RP}.tags[${i}].tagKey`), message: 'expected a string' });
+      return;
+    }
+    // Object.defineProperty keeps a tag named "__proto__" an ordinary key.
+    Object.defineProperty(tags, key, { value: stringField(entry, 'tagValue') ?? '', enumerable: true, writable: true, configurable: true });
+  });
+  return tags;
+}
+
+function dateText(obj: JsonObject, key: string, r: RecordReader): string | number | undefined {
+  const v = Object.hasOwn(obj, key) ? obj[key] : undefined;
+  return typeof v === 'number' ? v : r.string(obj, key, RE);
+}

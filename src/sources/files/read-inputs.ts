@@ -1,0 +1,157 @@
+import { createReadStream } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createGunzip } from 'node:zlib';
+import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
+import type { JsonValue } from '../../model/json.ts';
+import type { Problem } from '../../model/problem.ts';
+
+export type InputPayload =
+  | { readonly source: string; readonly path: string; readonly value: JsonValue }
+  | { readonly source: string; readonly problem: Problem };
+
+const GZIP_MAGIC = [0x1f, 0x8b] as const;
+
+/**
+ * Files, directories (recursive, sorted) and `-` (stdin) to JSON payloads. gzip is recognised by its magic bytes,
+ * not by the name. A document is parsed whole; anything else is read as JSON Lines, streamed, one payload a line.
+ */
+export async function* readInputs(
+  inputs: readonly string[],
+  io: { readonly stdin?: NodeJS.ReadableStream } = {},
+): AsyncIterable<InputPayload> {
+  for (const input of inputs) {
+    if (input === '-') {
+      if (io.stdin !== undefined) yield* readStream('<stdin>', Readable.from(io.stdin));
+      continue;
+    }
+    for await (const file of expand(input)) {
+      if ('problem' in file) {
+        yield file;
+        continue;
+      }
+      yield* readStream(file.path, createReadStream(file.path));
+    }
+  }
+}
+
+async function* expand(input: string): AsyncIterable<{ readonly path: string } | { readonly source: string; readonly problem: Problem }> {
+  let info;
+  try {
+    info = await stat(input);
+  } catch (err: unknown) {
+    yield { source: input, problem: readProblem(input, err) };
+    return;
+  }
+  if (info.isFile()) {
+    yield { path: input };
+    return;
+  }
+  if (!info.isDirectory()) return;
+  const entries = await readdir(input, { withFileTypes: true });
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
+    const child = join(input, entry.name);
+    if (entry.isDirectory()) yield* expand(child);
+    else if (entry.isFile()) yield { path: child };
+  }
+}
+
+async function* readStream(source: string, raw: Readable): AsyncIterable<InputPayload> {
+  let stream: Readable;
+  try {
+    stream = await decompressIfGzip(raw);
+  } catch (err: unknown) {
+    yield { source, problem: readProblem(source, err) };
+    return;
+  }
+  // Whole-document JSON is the common case (log files, single records, envelopes); JSON Lines are the fallback.
+  const lines = createInterface({ input: stream, crlfDelay: Infinity });
+  const buffered: string[] = [];
+  let lineNo = 0;
+  let mode: 'unknown' | 'document' | 'lines' = 'unknown';
+  try {
+    for await (const line of lines) {
+      lineNo++;
+      if (mode === 'lines') {
+        const payload = parseLine(source, line, lineNo);
+        if (payload !== undefined) yield payload;
+        continue;
+      }
+      if (mode === 'unknown' && line.trim() !== '') {
+        // A complete JSON value on the first non-empty line: JSON Lines (a compact log file is one such line).
+        const value = tryParse(line);
+        if (value !== undefined) {
+          mode = 'lines';
+          yield { source, path: `line ${lineNo}`, value: value.parsed };
+          continue;
+        }
+        mode = 'document';
+      }
+      buffered.push(line);
+    }
+  } catch (err: unknown) {
+    yield { source, problem: readProblem(source, err) };
+    return;
+  }
+  if (mode !== 'document') return;
+  const text = buffered.join('\n');
+  try {
+    yield { source, path: '', value: JSON.parse(text) as JsonValue };
+  } catch (err: unknown) {
+    yield { source, problem: jsonProblem(source, text, err) };
+  }
+}
+
+function parseLine(source: string, line: string, lineNo: number): InputPayload | undefined {
+  if (line.trim() === '') return undefined;
+  try {
+    return { source, path: `line ${lineNo}`, value: JSON.parse(line) as JsonValue };
+  } catch (err: unknown) {
+    const p = jsonProblem(source, line, err);
+    return { source, problem: { ...p, line: lineNo } };
+  }
+}
+
+function tryParse(line: string): { readonly parsed: JsonValue } | undefined {
+  try {
+    return { parsed: JSON.parse(line) as JsonValue };
+  } catch {
+    return undefined;
+  }
+}
+
+async function decompressIfGzip(raw: Readable): Promise<Readable> {
+  const iterator = raw[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
+  const first = await iterator.next();
+  const head: Buffer | undefined = first.done ? undefined : Buffer.from(first.value);
+  const rest = async function* (): AsyncIterable<Buffer> {
+    if (head !== undefined) yield head;
+    for (let n = await iterator.next(); !n.done; n = await iterator.next()) yield Buffer.from(n.value);
+  };
+  const joined = Readable.from(rest());
+  if (head !== undefined && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1]) {
+    const gunzip = createGunzip();
+    joined.on('error', (e) => gunzip.destroy(e));
+    return joined.pipe(gunzip);
+  }
+  return joined;
+}
+
+function jsonProblem(source: string, text: string, err: unknown): Problem {
+  const message = err instanceof Error ? err.message : String(err);
+  const position = /position (\d+)/.exec(message);
+  const base: Problem = { code: 'INPUT_JSON', severity: 'error', source, message: `not valid JSON: ${message}` };
+  if (position?.[1] === undefined) return base;
+  const before = text.slice(0, Number(position[1]));
+  const line = before.split('\n').length;
+  return { ...base, line, column: before.length - before.lastIndexOf('\n') };
+}
+
+function readProblem(source: string, err: unknown): Problem {
+  const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : '';
+  const message = err instanceof Error ? err.message : String(err);
+  const gzip = code.startsWith('Z_') || /unexpected end of file|incorrect header check/i.test(message);
+  return { code: gzip ? 'INPUT_GZIP' : 'INPUT_READ', severity: 'error', source, message };
+}
