@@ -2,7 +2,7 @@ import { isJsonObject, stringField, type JsonObject, type JsonValue } from '../m
 import type { AliasChange, KeyChange, KmsEventName } from '../model/kms-event.ts';
 import type { KeyAttributes, KeyState } from '../model/snapshot.ts';
 import { parseAwsDate } from './dates.ts';
-import { bareKeyId } from './arn.ts';
+import { bareKeyId } from '../model/arn.ts';
 import type { RecordReader } from './reader.ts';
 
 const RP = '.requestParameters';
@@ -64,7 +64,9 @@ export function changeOf(
         }
       }
       const window = r.number(request, 'pendingWindowInDays', RP);
-      return window === undefined ? { kind: 'key', attributes } : { kind: 'key', attributes, pendingWindowInDays: window };
+      return window === undefined
+        ? { kind: 'key', attributes }
+        : { kind: 'key', attributes, pendingWindowInDays: window };
     }
     case 'CancelKeyDeletion':
       // KMS API reference: after CancelKeyDeletion the key is Disabled, not Enabled.
@@ -142,11 +144,21 @@ function tagsOf(request: JsonObject | undefined, r: RecordReader): Record<string
   list.forEach((entry, i) => {
     const key = isJsonObject(entry) ? stringField(entry, 'tagKey') : undefined;
     if (!isJsonObject(entry) || key === undefined) {
-      r.fail({ code: 'RECORD_SHAPE', severity: 'error', path: r.join(`${RP}.tags[${i}].tagKey`), message: 'expected a string' });
+      r.fail({
+        code: 'RECORD_SHAPE',
+        severity: 'error',
+        path: r.join(`${RP}.tags[${i}].tagKey`),
+        message: 'expected a string',
+      });
       return;
     }
     // Object.defineProperty keeps a tag named "__proto__" an ordinary key.
-    Object.defineProperty(tags, key, { value: stringField(entry, 'tagValue') ?? '', enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(tags, key, {
+      value: stringField(entry, 'tagValue') ?? '',
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   });
   return tags;
 }

@@ -47,7 +47,12 @@ export function normalizeRecord(record: JsonObject, path: string): NormalizeResu
 
   const eventTime = rawTime === undefined ? undefined : normalizeEventTime(rawTime);
   if (eventTime === undefined) {
-    return problem(path, '.eventTime', 'RECORD_TIME', rawTime === undefined ? 'missing' : `'${rawTime.slice(0, 64)}' is not a date`);
+    return problem(
+      path,
+      '.eventTime',
+      'RECORD_TIME',
+      rawTime === undefined ? 'missing' : `'${rawTime.slice(0, 64)}' is not a date`,
+    );
   }
 
   const isAlias = ALIAS_EVENTS.has(eventName);
@@ -65,7 +70,8 @@ export function normalizeRecord(record: JsonObject, path: string): NormalizeResu
 
   // The ARN is the truth for account and region: AWS's documentation samples say awsRegion us-east-1 while every
   // ARN says us-west-2, and an organization trail's recipient account is not the key's.
-  const account = alias?.account ?? key?.account ?? stringField(record, 'recipientAccountId') ?? actorOf(record).accountId;
+  const account =
+    alias?.account ?? key?.account ?? stringField(record, 'recipientAccountId') ?? actorOf(record).accountId;
   const region = alias?.region ?? key?.region ?? stringField(record, 'awsRegion');
   const event: KmsEvent = {
     name: eventName,
@@ -75,12 +81,19 @@ export function normalizeRecord(record: JsonObject, path: string): NormalizeResu
     ...(account === undefined ? {} : { account }),
     ...(region === undefined ? {} : { region }),
     actor: actorOf(record),
-    ...(errorCode === undefined ? {} : { error: errorMessage === undefined ? { code: errorCode } : { code: errorCode, message: errorMessage } }),
+    ...(errorCode === undefined
+      ? {}
+      : { error: errorMessage === undefined ? { code: errorCode } : { code: errorCode, message: errorMessage } }),
     resourceType: isAlias ? 'aws_kms_alias' : 'aws_kms_key',
     ...(key === undefined ? {} : { key }),
     ...(alias === undefined ? {} : { alias }),
     // A failed call changed nothing; rules still see it through ct.error.
-    change: errorCode === undefined ? change : change.kind === 'key' ? { kind: 'key', attributes: {} } : { kind: 'alias', attributes: {} },
+    change:
+      errorCode === undefined
+        ? change
+        : change.kind === 'key'
+          ? { kind: 'key', attributes: {} }
+          : { kind: 'alias', attributes: {} },
     record,
   };
   return { kind: 'event', event, warnings: r.warnings };

@@ -1,6 +1,6 @@
 import { isJsonObject, stringField, type JsonObject } from '../model/json.ts';
 import type { AliasRef, KeyRef } from '../model/kms-event.ts';
-import { parseKmsArn, type KmsArn } from './arn.ts';
+import { parseKmsArn, type KmsArn } from '../model/arn.ts';
 import type { RecordReader } from './reader.ts';
 
 /** The key and alias ARNs a record mentions, wherever it mentions them. */
@@ -53,9 +53,11 @@ export function resolveKey(requestedKeyId: string | undefined, mentions: Mention
 }
 
 export function resolveAlias(aliasName: string | undefined, mentions: Mentions): AliasRef | undefined {
-  const fromArn = aliasName === undefined ? mentions.aliasArns[0] : mentions.aliasArns.find((a) => a.resource === aliasName);
+  const fromArn =
+    aliasName === undefined ? mentions.aliasArns[0] : mentions.aliasArns.find((a) => a.resource === aliasName);
   const name = aliasName ?? fromArn?.resource;
   if (name === undefined || name === '') return undefined;
-  return fromArn === undefined ? { name } : { name, arn: fromArn.arn, account: fromArn.account, region: fromArn.region };
+  return fromArn === undefined
+    ? { name }
+    : { name, arn: fromArn.arn, account: fromArn.account, region: fromArn.region };
 }
-

@@ -29,10 +29,12 @@ export function unwrapPayload(value: JsonValue, path = ''): Unwrapped {
 
 function visit(value: JsonValue, path: string, depth: number, out: Unwrapped): void {
   if (depth > MAX_DEPTH) return fail(out, path, `envelopes nested deeper than ${MAX_DEPTH}`);
-  if (!isJsonObject(value)) return fail(out, path, `expected a JSON object, got ${Array.isArray(value) ? 'an array' : typeof value}`);
+  if (!isJsonObject(value))
+    return fail(out, path, `expected a JSON object, got ${Array.isArray(value) ? 'an array' : typeof value}`);
 
   const records = field(value, 'Records');
-  if (Array.isArray(records)) return visitRecordsArray(records as readonly JsonValue[], join(path, 'Records'), depth, out);
+  if (Array.isArray(records))
+    return visitRecordsArray(records as readonly JsonValue[], join(path, 'Records'), depth, out);
 
   if (typeof field(value, 'detail-type') === 'string' && field(value, 'detail') !== undefined) {
     return visitEventBridge(value, path, out);
@@ -100,7 +102,9 @@ function visitEventBridge(event: JsonObject, path: string, out: Unwrapped): void
   const record: JsonObject = needsFill
     ? {
         ...detail,
-        ...(account !== undefined && field(detail, 'recipientAccountId') === undefined ? { recipientAccountId: account } : {}),
+        ...(account !== undefined && field(detail, 'recipientAccountId') === undefined
+          ? { recipientAccountId: account }
+          : {}),
         ...(region !== undefined && field(detail, 'awsRegion') === undefined ? { awsRegion: region } : {}),
       }
     : detail;
@@ -112,7 +116,8 @@ function visitS3Event(s3: JsonObject, path: string, out: Unwrapped): void {
   const objectObj = field(s3, 'object');
   const bucket = isJsonObject(bucketObj) ? stringField(bucketObj, 'name') : undefined;
   const rawKey = isJsonObject(objectObj) ? stringField(objectObj, 'key') : undefined;
-  if (bucket === undefined || rawKey === undefined) return fail(out, path, 'an S3 event needs bucket.name and object.key');
+  if (bucket === undefined || rawKey === undefined)
+    return fail(out, path, 'an S3 event needs bucket.name and object.key');
   let key: string;
   try {
     // S3 event notifications URL-encode keys, with `+` for spaces.

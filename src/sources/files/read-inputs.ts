@@ -36,7 +36,9 @@ export async function* readInputs(
   }
 }
 
-async function* expand(input: string): AsyncIterable<{ readonly path: string } | { readonly source: string; readonly problem: Problem }> {
+async function* expand(
+  input: string,
+): AsyncIterable<{ readonly path: string } | { readonly source: string; readonly problem: Problem }> {
   let info;
   try {
     info = await stat(input);
