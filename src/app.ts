@@ -8,7 +8,7 @@ import type { Problem, SkipReason } from './model/problem.ts';
 import { atLeast, type Priority } from './model/priority.ts';
 import { unwrapPayload } from './unwrap/unwrap.ts';
 import { normalizeRecord } from './normalize/normalize.ts';
-import { diffEvent } from './diff/diff.ts';
+import { createDiffer } from './diff/diff.ts';
 import type { Ruleset } from './rules/load/ruleset.ts';
 import { toDriftLog, type DriftLog } from './sinks/drift-log.ts';
 
@@ -52,7 +52,7 @@ export interface Core {
 }
 
 export function createCore(options: CoreOptions, state: StateHolder): Core {
-  const diffOptions = { terraformPrincipals: options.terraformPrincipals };
+  const diff = createDiffer({ terraformPrincipals: options.terraformPrincipals });
   const { ruleset, minPriority } = options;
   return {
     processPayload(value, path) {
@@ -74,7 +74,8 @@ export function createCore(options: CoreOptions, state: StateHolder): Core {
         }
         const { event } = normalized;
         events.push({ name: event.name, eventId: event.eventId, eventTime: event.eventTime });
-        const finding = diffEvent(event, index, diffOptions);
+        problems.push(...normalized.warnings);
+        const finding = diff(event, index);
         for (const hit of ruleset.evaluate(finding)) {
           if (minPriority !== undefined && !atLeast(hit.priority, minPriority)) continue;
           logs.push({ priority: hit.priority, msg: hit.output, log: toDriftLog(finding, hit) });

@@ -1,0 +1,154 @@
+import fastJsonPatch from 'fast-json-patch';
+import { isJsonObject, type JsonObject, type JsonValue } from '../model/json.ts';
+import type { PatchOperation, PolicyFacts } from '../model/finding.ts';
+
+// Policies are compared as IAM evaluates them, like the provider's policy equivalence: the key order, a single value
+// versus a one-element array, the order of statements and of values, and an account id versus its root ARN do not
+// matter. CloudTrail keeps the policy exactly as submitted (pretty-printed), Terraform state keeps it re-serialized.
+
+const LIST_KEYS: ReadonlySet<string> = new Set(['Action', 'NotAction', 'Resource', 'NotResource']);
+const PRINCIPAL_KEYS: ReadonlySet<string> = new Set(['Principal', 'NotPrincipal']);
+const ACCOUNT_ID = /^\d{12}$/;
+
+export function canonicalPolicy(policy: JsonValue): JsonValue {
+  if (!isJsonObject(policy)) return policy;
+  const out: Record<string, JsonValue> = {};
+  for (const key of Object.keys(policy).sort()) {
+    const value = policy[key] as JsonValue;
+    if (key === 'Statement') {
+      const statements = (Array.isArray(value) ? value : [value]) as readonly JsonValue[];
+      out[key] = statements.map(canonicalStatement).sort(byJson);
+    } else {
+      out[key] = value;
+    }
+  }
+  return out;
+}
+
+function canonicalStatement(statement: JsonValue): JsonValue {
+  if (!isJsonObject(statement)) return statement;
+  const out: Record<string, JsonValue> = {};
+  for (const key of Object.keys(statement).sort()) {
+    const value = statement[key] as JsonValue;
+    if (LIST_KEYS.has(key)) out[key] = sortedList(value);
+    else if (PRINCIPAL_KEYS.has(key)) out[key] = canonicalPrincipal(value);
+    else if (key === 'Condition' && isJsonObject(value)) out[key] = canonicalCondition(value);
+    else out[key] = value;
+  }
+  return out;
+}
+
+/** `"*"` is `{"AWS": "*"}`; an account id is its root ARN. */
+function canonicalPrincipal(value: JsonValue): JsonValue {
+  if (value === '*') return { AWS: ['*'] };
+  if (!isJsonObject(value)) return value;
+  const out: Record<string, JsonValue> = {};
+  for (const type of Object.keys(value).sort()) {
+    const list = sortedList(value[type] as JsonValue);
+    out[type] =
+      type === 'AWS' && Array.isArray(list)
+        ? [
+            ...new Set(
+              (list as JsonValue[]).map((p) =>
+                typeof p === 'string' && ACCOUNT_ID.test(p) ? `arn:aws:iam::${p}:root` : p,
+              ),
+            ),
+          ].sort(byJson)
+        : list;
+  }
+  return out;
+}
+
+function canonicalCondition(condition: JsonObject): JsonValue {
+  const out: Record<string, JsonValue> = {};
+  for (const op of Object.keys(condition).sort()) {
+    const block = condition[op] as JsonValue;
+    if (!isJsonObject(block)) {
+      out[op] = block;
+      continue;
+    }
+    const keys: Record<string, JsonValue> = {};
+    for (const key of Object.keys(block).sort()) keys[key] = sortedList(block[key] as JsonValue);
+    out[op] = keys;
+  }
+  return out;
+}
+
+function sortedList(value: JsonValue): JsonValue {
+  const list = Array.isArray(value) ? (value as readonly JsonValue[]) : [value];
+  return [...new Map(list.map((v) => [JSON.stringify(v), v])).values()].sort(byJson);
+}
+
+function byJson(a: JsonValue, b: JsonValue): number {
+  const x = JSON.stringify(a);
+  const y = JSON.stringify(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** Principals granted by Allow statements: ARNs as written, `*`, and service/federated principals by name. */
+export function allowedPrincipals(policy: JsonValue): string[] {
+  const found = new Set<string>();
+  for (const st of statements(canonicalPolicy(policy))) {
+    if (st['Effect'] !== 'Allow') continue;
+    const principal = st['Principal'];
+    if (!isJsonObject(principal)) continue;
+    for (const list of Object.values(principal)) {
+      for (const p of Array.isArray(list) ? (list as JsonValue[]) : [list]) if (typeof p === 'string') found.add(p);
+    }
+  }
+  return [...found].sort();
+}
+
+export function policyFacts(
+  policy: JsonValue,
+  keyAccount: string | undefined,
+  expected: JsonValue | undefined,
+): PolicyFacts {
+  const actual = allowedPrincipals(policy);
+  const declared = expected === undefined ? [] : allowedPrincipals(expected);
+  const external = new Set<string>();
+  let wildcard = false;
+  for (const st of statements(canonicalPolicy(policy))) {
+    if (st['Effect'] !== 'Allow') continue;
+    const principal = st['Principal'];
+    const aws = isJsonObject(principal) ? principal['AWS'] : undefined;
+    for (const p of Array.isArray(aws) ? (aws as JsonValue[]) : []) {
+      if (p === '*') {
+        if (st['Condition'] === undefined) wildcard = true;
+        continue;
+      }
+      const account = typeof p === 'string' ? accountOf(p) : undefined;
+      if (account !== undefined && keyAccount !== undefined && account !== keyAccount) external.add(account);
+    }
+  }
+  return {
+    added_principals: actual.filter((p) => !declared.includes(p)),
+    removed_principals: expected === undefined ? [] : declared.filter((p) => !actual.includes(p)),
+    external_accounts: [...external].sort(),
+    wildcard_principal: wildcard,
+  };
+}
+
+export function policyPatch(expected: JsonValue, actual: JsonValue): PatchOperation[] {
+  const from = canonicalPolicy(expected);
+  const to = canonicalPolicy(actual);
+  if (!isJsonObject(from) || !isJsonObject(to)) return [{ op: 'replace', path: '', value: to }];
+  return fastJsonPatch.compare(from, to) as PatchOperation[];
+}
+
+export function samePolicy(a: JsonValue, b: JsonValue): boolean {
+  return JSON.stringify(canonicalPolicy(a)) === JSON.stringify(canonicalPolicy(b));
+}
+
+function statements(policy: JsonValue): JsonObject[] {
+  if (!isJsonObject(policy)) return [];
+  const list = policy['Statement'];
+  return (Array.isArray(list) ? (list as JsonValue[]) : []).filter(isJsonObject);
+}
+
+/** `arn:aws:iam::111122223333:role/x` / `arn:aws:sts::…` → `111122223333`. */
+function accountOf(principal: string): string | undefined {
+  if (ACCOUNT_ID.test(principal)) return principal;
+  const parts = principal.split(':');
+  return parts[0] === 'arn' && parts.length >= 6 && ACCOUNT_ID.test(parts[4] ?? '') ? parts[4] : undefined;
+}
