@@ -23,12 +23,15 @@ export function runCli(args: readonly string[], stdin?: string | Buffer): Promis
     child.on('error', reject);
     child.on('close', (code) => {
       const stdout = Buffer.concat(out).toString('utf8');
-      const lines = stdout.split('\n').filter((l) => l.trim() !== '');
       resolve({
         code,
         stdout,
         stderr: Buffer.concat(err).toString('utf8'),
-        logs: lines.map((l) => JSON.parse(l) as Record<string, unknown>),
+        // Parsed on first read: commands whose stdout is not drift logs (rules validate) never read it.
+        get logs() {
+          const lines = stdout.split('\n').filter((l) => l.trim() !== '');
+          return lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+        },
       });
     });
     child.stdin.end(stdin ?? '');
