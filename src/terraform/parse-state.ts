@@ -5,6 +5,7 @@ import type { JsonValue } from '../model/json.ts';
 import type { KeyAttributes } from '../model/snapshot.ts';
 import { resourceAddress } from './address.ts';
 import { bareKeyId } from '../model/arn.ts';
+import { locateJsonError } from '../model/json-error.ts';
 
 /** The KMS resources of one state, already mapped to our attribute names. Nothing else of the state is kept. */
 export interface ParsedState {
@@ -90,11 +91,9 @@ export function parseState(text: string, source: string): { state: ParsedState; 
   let json: unknown;
   try {
     json = JSON.parse(text);
-  } catch (err: unknown) {
-    // The parser's message can quote the state's text; only its position is safe to repeat.
-    const position = /position (\d+)/.exec(err instanceof Error ? err.message : '');
-    const at = position?.[1] === undefined ? {} : lineCol(text, Number(position[1]));
-    problems.push({ code: 'STATE_JSON', severity: 'error', source, ...at, message: 'the state is not valid JSON' });
+  } catch {
+    // V8's message can quote the state's text (secrets); only the position is safe to repeat.
+    problems.push({ code: 'STATE_JSON', severity: 'error', source, ...locateJsonError(text), message: 'the state is not valid JSON' });
     return { state: empty, problems };
   }
   const version = typeof json === 'object' && json !== null && 'version' in json ? json.version : undefined;
@@ -202,9 +201,4 @@ function shape(source: string, path: string, error: z.ZodError, address?: string
     path: where,
     message: `${address ?? 'resource'}: ${issue?.message ?? 'invalid'}`,
   };
-}
-
-function lineCol(text: string, offset: number): { line: number; column: number } {
-  const before = text.slice(0, offset);
-  return { line: before.split('\n').length, column: offset - before.lastIndexOf('\n') };
 }

@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import type { JsonValue } from '../../model/json.ts';
 import type { Problem } from '../../model/problem.ts';
+import { locateJsonError } from '../../model/json-error.ts';
 
 export type InputPayload =
   | { readonly source: string; readonly path: string; readonly value: JsonValue }
@@ -112,7 +113,7 @@ function parseLine(source: string, line: string, lineNo: number): InputPayload |
     return { source, path: `line ${lineNo}`, value: JSON.parse(line) as JsonValue };
   } catch (err: unknown) {
     const p = jsonProblem(source, line, err);
-    return { source, problem: { ...p, line: lineNo } };
+    return { source, problem: { ...p, line: lineNo + (p.line ?? 1) - 1 } };
   }
 }
 
@@ -143,12 +144,7 @@ async function decompressIfGzip(raw: Readable): Promise<Readable> {
 
 function jsonProblem(source: string, text: string, err: unknown): Problem {
   const message = err instanceof Error ? err.message : String(err);
-  const position = /position (\d+)/.exec(message);
-  const base: Problem = { code: 'INPUT_JSON', severity: 'error', source, message: `not valid JSON: ${message}` };
-  if (position?.[1] === undefined) return base;
-  const before = text.slice(0, Number(position[1]));
-  const line = before.split('\n').length;
-  return { ...base, line, column: before.length - before.lastIndexOf('\n') };
+  return { code: 'INPUT_JSON', severity: 'error', source, ...locateJsonError(text), message: `not valid JSON: ${message}` };
 }
 
 function readProblem(source: string, err: unknown): Problem {
