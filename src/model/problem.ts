@@ -21,7 +21,7 @@ export interface Problem {
 export function formatProblem(p: Problem): string {
   const where =
     p.source === undefined
-      ? p.path ?? ''
+      ? (p.path ?? '')
       : p.line !== undefined
         ? `${p.source}:${p.line}:${p.column ?? 1}`
         : p.path !== undefined

@@ -93,7 +93,13 @@ export function parseState(text: string, source: string): { state: ParsedState; 
     json = JSON.parse(text);
   } catch {
     // V8's message can quote the state's text (secrets); only the position is safe to repeat.
-    problems.push({ code: 'STATE_JSON', severity: 'error', source, ...locateJsonError(text), message: 'the state is not valid JSON' });
+    problems.push({
+      code: 'STATE_JSON',
+      severity: 'error',
+      source,
+      ...locateJsonError(text),
+      message: 'the state is not valid JSON',
+    });
     return { state: empty, problems };
   }
   const version = typeof json === 'object' && json !== null && 'version' in json ? json.version : undefined;

@@ -93,7 +93,10 @@ describe('kms-drift replay on AWS sample records', () => {
       resource: 'arn:aws:kms:us-west-2:111122223333:alias/my_alias',
       drift_type: 'modified',
       changes: {
-        target_key_id: { expected: '0987dcba-09fe-87dc-65ba-ab0987654321', actual: '1234abcd-12ab-34cd-56ef-1234567890ab' },
+        target_key_id: {
+          expected: '0987dcba-09fe-87dc-65ba-ab0987654321',
+          actual: '1234abcd-12ab-34cd-56ef-1234567890ab',
+        },
       },
       terraform: { address: 'module.kms.aws_kms_alias.this["logs"]' },
     });

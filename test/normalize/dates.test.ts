@@ -14,7 +14,8 @@ describe('parseAwsDate: the date forms KMS records really carry', () => {
     [1635290725, '2021-10-26T23:25:25.000Z'],
   ])('%s', (text, iso) => expect(parseAwsDate(text)).toBe(iso));
 
-  it.each(['', 'tomorrow', 'Feb 31, 2021 10:00:00 AM', 'Foo 1, 2021 10:00:00 AM', '2021-13-01 00:00:00'])('rejects %j', (text) =>
-    expect(parseAwsDate(text)).toBeUndefined(),
+  it.each(['', 'tomorrow', 'Feb 31, 2021 10:00:00 AM', 'Foo 1, 2021 10:00:00 AM', '2021-13-01 00:00:00'])(
+    'rejects %j',
+    (text) => expect(parseAwsDate(text)).toBeUndefined(),
   );
 });

@@ -23,10 +23,36 @@ function eventOf(result: NormalizeResult): KmsEvent {
 // Expectations from the AWS KMS Developer Guide page of each record and the KMS API reference.
 describe('normalize: every tracked event on AWS sample records', () => {
   it.each([
-    ['ct-createkey.1.json', 'CreateKey', KEY, { key_state: 'PendingImport', key_usage: 'ENCRYPT_DECRYPT', customer_master_key_spec: 'SYMMETRIC_DEFAULT', multi_region: false, description: '' }],
-    ['ct-schedule-key-deletion.1.json', 'ScheduleKeyDeletion', KEY, { key_state: 'PendingDeletion', deletion_date: '2021-04-12T18:58:30.000Z' }],
-    ['ct-schedule-key-deletion.2.json', 'ScheduleKeyDeletion', 'mrk-1234abcd12ab34cd56ef1234567890ab', { key_state: 'PendingReplicaDeletion' }],
-    ['ct-schedule-key-deletion.3.json', 'ScheduleKeyDeletion', '0987dcba-09fe-87dc-65ba-ab0987654321', { key_state: 'PendingDeletion', deletion_date: '2021-11-02T23:25:25.000Z' }],
+    [
+      'ct-createkey.1.json',
+      'CreateKey',
+      KEY,
+      {
+        key_state: 'PendingImport',
+        key_usage: 'ENCRYPT_DECRYPT',
+        customer_master_key_spec: 'SYMMETRIC_DEFAULT',
+        multi_region: false,
+        description: '',
+      },
+    ],
+    [
+      'ct-schedule-key-deletion.1.json',
+      'ScheduleKeyDeletion',
+      KEY,
+      { key_state: 'PendingDeletion', deletion_date: '2021-04-12T18:58:30.000Z' },
+    ],
+    [
+      'ct-schedule-key-deletion.2.json',
+      'ScheduleKeyDeletion',
+      'mrk-1234abcd12ab34cd56ef1234567890ab',
+      { key_state: 'PendingReplicaDeletion' },
+    ],
+    [
+      'ct-schedule-key-deletion.3.json',
+      'ScheduleKeyDeletion',
+      '0987dcba-09fe-87dc-65ba-ab0987654321',
+      { key_state: 'PendingDeletion', deletion_date: '2021-11-02T23:25:25.000Z' },
+    ],
     ['ct-cancel-key-deletion.1.json', 'CancelKeyDeletion', KEY, { key_state: 'Disabled' }],
     ['ct-disablekey.1.json', 'DisableKey', KEY, { key_state: 'Disabled' }],
     ['ct-enablekey.1.json', 'EnableKey', KEY, { key_state: 'Enabled' }],
@@ -54,7 +80,13 @@ describe('normalize: every tracked event on AWS sample records', () => {
         Version: '2012-10-17',
         Id: 'key-default-1',
         Statement: [
-          { Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'kms:*', Resource: '*' },
+          {
+            Sid: 'Enable IAM User Permissions',
+            Effect: 'Allow',
+            Principal: { AWS: 'arn:aws:iam::111122223333:root' },
+            Action: 'kms:*',
+            Resource: '*',
+          },
         ],
       },
     });
@@ -70,7 +102,10 @@ describe('normalize: every tracked event on AWS sample records', () => {
 
   it('CreateAlias / UpdateAlias: alias and target as a bare key id; DeleteAlias: the key only in resources[]', () => {
     const create = eventOf(normalizeRecord(record('ct-createalias.1.json'), ''));
-    expect(create).toMatchObject({ resourceType: 'aws_kms_alias', alias: { name: 'alias/ExampleAlias', arn: 'arn:aws:kms:us-west-2:111122223333:alias/ExampleAlias' } });
+    expect(create).toMatchObject({
+      resourceType: 'aws_kms_alias',
+      alias: { name: 'alias/ExampleAlias', arn: 'arn:aws:kms:us-west-2:111122223333:alias/ExampleAlias' },
+    });
     expect(create.change.attributes).toEqual({ alias_name: 'alias/ExampleAlias', target_key_id: KEY });
     const update = eventOf(normalizeRecord(record('ct-updatealias.1.json'), ''));
     expect(update.change.attributes).toEqual({ alias_name: 'alias/my_alias', target_key_id: KEY });
@@ -82,12 +117,20 @@ describe('normalize: every tracked event on AWS sample records', () => {
   });
 
   it('history: 2014 records in a Records envelope, CreateAlias with an ARN target', () => {
-    const json = JSON.parse(readFileSync(new URL('history/ct-createalias.7881062c80.1.json', DOC), 'utf8')) as { Records: JsonObject[] };
+    const json = JSON.parse(readFileSync(new URL('history/ct-createalias.7881062c80.1.json', DOC), 'utf8')) as {
+      Records: JsonObject[];
+    };
     const event = eventOf(normalizeRecord(json.Records[0] as JsonObject, 'Records[0]'));
     expect(event.change.attributes).toEqual({ alias_name: 'alias/my_alias', target_key_id: KEY });
-    const create = JSON.parse(readFileSync(new URL('history/ct-createkey.980f865112.1.json', DOC), 'utf8')) as { Records: JsonObject[] };
+    const create = JSON.parse(readFileSync(new URL('history/ct-createkey.980f865112.1.json', DOC), 'utf8')) as {
+      Records: JsonObject[];
+    };
     const key = eventOf(normalizeRecord(create.Records[0] as JsonObject, 'Records[0]'));
-    expect(key).toMatchObject({ name: 'CreateKey', region: 'us-east-1', key: { keyId: '06dc80ca-1bdc-4d0b-be5b-b7009cd14f13' } });
+    expect(key).toMatchObject({
+      name: 'CreateKey',
+      region: 'us-east-1',
+      key: { keyId: '06dc80ca-1bdc-4d0b-be5b-b7009cd14f13' },
+    });
     expect(key.change.attributes).toMatchObject({ key_state: 'Enabled', key_usage: 'ENCRYPT_DECRYPT' });
   });
 
@@ -103,14 +146,20 @@ describe('normalize: every tracked event on AWS sample records', () => {
 });
 
 describe('normalize: Panther records (YAML flow maps)', () => {
-  const panther = parse(readFileSync(new URL('../../fixtures/detections/panther/rules/aws_kms_cmk_loss.yml', import.meta.url), 'utf8')) as {
+  const panther = parse(
+    readFileSync(new URL('../../fixtures/detections/panther/rules/aws_kms_cmk_loss.yml', import.meta.url), 'utf8'),
+  ) as {
     Tests: { Name: string; Log: JsonObject }[];
   };
   const log = (name: string): JsonObject => panther.Tests.find((t) => t.Name === name)?.Log ?? {};
 
   it('an AssumedRole actor is the session issuer, as in Falco', () => {
     const event = eventOf(normalizeRecord(log('KMS Key Disabled'), ''));
-    expect(event.actor).toMatchObject({ user: 'tester', type: 'AssumedRole', issuerArn: 'arn:aws:iam::123456789012:role/tester' });
+    expect(event.actor).toMatchObject({
+      user: 'tester',
+      type: 'AssumedRole',
+      issuerArn: 'arn:aws:iam::123456789012:role/tester',
+    });
   });
 
   it('resources: null — the key comes from responseElements.keyId (ARN)', () => {
@@ -131,7 +180,11 @@ describe('normalize: bad records give a located problem', () => {
   it.each([
     [{ ...base, requestParameters: { keyId: 42 } }, 'Records[3].requestParameters.keyId', 'RECORD_SHAPE'],
     [{ ...base, eventTime: 'yesterday' }, 'Records[3].eventTime', 'RECORD_TIME'],
-    [{ ...base, requestParameters: {}, resources: null }, 'Records[3].requestParameters.keyId', 'RECORD_KEY_UNRESOLVED'],
+    [
+      { ...base, requestParameters: {}, resources: null },
+      'Records[3].requestParameters.keyId',
+      'RECORD_KEY_UNRESOLVED',
+    ],
     [{ ...base, resources: 'x' }, 'Records[3].resources', 'RECORD_SHAPE'],
   ])('%#: %s', (bad, path, code) => {
     const result = normalizeRecord(bad as JsonObject, 'Records[3]');
@@ -139,12 +192,16 @@ describe('normalize: bad records give a located problem', () => {
   });
 
   it('an alias name in keyId is kept for the state to resolve', () => {
-    const event = eventOf(normalizeRecord({ ...base, requestParameters: { keyId: 'alias/xks-foo' }, resources: [] } as JsonObject, ''));
+    const event = eventOf(
+      normalizeRecord({ ...base, requestParameters: { keyId: 'alias/xks-foo' }, resources: [] } as JsonObject, ''),
+    );
     expect(event.key).toEqual({ aliasName: 'alias/xks-foo' });
   });
 
   it('__proto__ keys are ordinary data', () => {
-    const evil = JSON.parse(JSON.stringify(record('ct-tagresource.1.json')).replace('"Department"', '"__proto__"')) as JsonObject;
+    const evil = JSON.parse(
+      JSON.stringify(record('ct-tagresource.1.json')).replace('"Department"', '"__proto__"'),
+    ) as JsonObject;
     const event = eventOf(normalizeRecord(evil, ''));
     expect(Object.keys((event.change as { tagsSet: object }).tagsSet)).toEqual(['__proto__']);
     expect(({} as Record<string, unknown>)['IT']).toBeUndefined();

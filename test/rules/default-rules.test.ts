@@ -12,9 +12,9 @@ interface PantherTest {
   readonly Log: unknown;
 }
 
-const panther = parse(
-  readFileSync(`${ROOT}fixtures/detections/panther/rules/aws_kms_cmk_loss.yml`, 'utf8'),
-) as { Tests: PantherTest[] };
+const panther = parse(readFileSync(`${ROOT}fixtures/detections/panther/rules/aws_kms_cmk_loss.yml`, 'utf8')) as {
+  Tests: PantherTest[];
+};
 
 describe('bundled rules agree with Panther aws_kms_cmk_loss', () => {
   it.each(panther.Tests.map((t) => [t.Name, t] as const))('%s', async (_name, test) => {
@@ -37,7 +37,9 @@ describe('bundled rules', () => {
   it('the spec example rule loads exactly as written, with only the missing-desc warning', async () => {
     const result = await runCli(['rules', 'validate', 'fixtures/own/rules/spec-example.yaml']);
     expect(result.code).toBe(0);
-    expect(result.stdout.trim().split('\n')).toEqual([expect.stringMatching(/spec-example\.yaml:1:3 LOAD_MISSING_DESC /)]);
+    expect(result.stdout.trim().split('\n')).toEqual([
+      expect.stringMatching(/spec-example\.yaml:1:3 LOAD_MISSING_DESC /),
+    ]);
   });
 
   it('do not alert on Terraform applying its own change', async () => {

@@ -14,7 +14,9 @@ describe('terraform state (format 4)', () => {
     expect(problems).toEqual([]);
     const data = index.keysById.get('1234abcd-12ab-34cd-56ef-1234567890ab');
     expect(data?.origin).toEqual({ address: 'module.kms.aws_kms_key.this["data"]', state: OWN });
-    expect(index.keysById.get('5d765f32-bfdc-4610-b6ab-f82db5d0601b')?.origin.address).toBe('module.kms.aws_kms_key.this["logs"]');
+    expect(index.keysById.get('5d765f32-bfdc-4610-b6ab-f82db5d0601b')?.origin.address).toBe(
+      'module.kms.aws_kms_key.this["logs"]',
+    );
     expect(index.keysById.get('0987dcba-09fe-87dc-65ba-ab0987654321')?.origin.address).toBe('aws_kms_key.legacy[0]');
     expect(index.aliasesByName.get('alias/ExampleAlias')?.origin.address).toBe('module.kms.aws_kms_alias.this["data"]');
   });
@@ -45,7 +47,11 @@ describe('terraform state (format 4)', () => {
     const primary = index.keysByArn.get('arn:aws:kms:us-west-2:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab');
     const replica = index.keysByArn.get('arn:aws:kms:eu-west-1:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab');
     expect(primary?.origin.address).toBe('aws_kms_key.global');
-    expect(replica).toMatchObject({ type: 'aws_kms_replica_key', origin: { address: 'aws_kms_replica_key.global_eu' }, attributes: { key_state: 'Enabled', enable_key_rotation: true } });
+    expect(replica).toMatchObject({
+      type: 'aws_kms_replica_key',
+      origin: { address: 'aws_kms_replica_key.global_eu' },
+      attributes: { key_state: 'Enabled', enable_key_rotation: true },
+    });
   });
 
   it('holds nothing of the other resources: the planted secret is nowhere in the index or problems', async () => {
@@ -56,7 +62,9 @@ describe('terraform state (format 4)', () => {
       problems: loaded.problems,
     });
     expect(everything).not.toContain(SECRET);
-    const broken = readFileSync(OWN, 'utf8').replace('"identifier": "app"', '"identifier": 7').replace('"key_usage": "ENCRYPT_DECRYPT"', '"key_usage": 1');
+    const broken = readFileSync(OWN, 'utf8')
+      .replace('"identifier": "app"', '"identifier": 7')
+      .replace('"key_usage": "ENCRYPT_DECRYPT"', '"key_usage": 1');
     expect(JSON.stringify(parseState(broken, 'x.tfstate'))).not.toContain(SECRET);
   });
 
@@ -65,20 +73,37 @@ describe('terraform state (format 4)', () => {
     expect(problems).toEqual([]);
     expect(index.keysById.size).toBe(3);
     expect(index.aliasesByName.size).toBe(3);
-    const golden = JSON.parse(readFileSync(path('tfstate/driftctl/aws_kms_key/results.golden.json'), 'utf8')) as { Id: string; Attrs: Record<string, unknown> }[];
+    const golden = JSON.parse(readFileSync(path('tfstate/driftctl/aws_kms_key/results.golden.json'), 'utf8')) as {
+      Id: string;
+      Attrs: Record<string, unknown>;
+    }[];
     for (const g of golden) {
       const key = index.keysById.get(g.Id);
       expect(key?.attributes.key_state).toBe(g.Attrs['is_enabled'] ? 'Enabled' : 'Disabled');
       expect(key?.attributes.description).toBe(g.Attrs['description']);
       expect(key?.attributes.key_usage).toBe(g.Attrs['key_usage']);
     }
-    expect(index.aliasesByName.get('alias/baz20210225124429210500000001')?.attributes.target_key_id).toBe('341b2d76-feab-4911-b5de-fbdd92b21aa7');
+    expect(index.aliasesByName.get('alias/baz20210225124429210500000001')?.attributes.target_key_id).toBe(
+      '341b2d76-feab-4911-b5de-fbdd92b21aa7',
+    );
   });
 
   it('refuses format 3 and invalid JSON with a clear, located message', () => {
-    const v3 = parseState(readFileSync(path('tfstate/legacy-v3/hashicorp-publicsector_blog-dynamic-saas-cluster-aws-vault/kms_terraform.tfstate.v3_terraformer'), 'utf8'), 'v3.tfstate');
-    expect(v3.problems).toMatchObject([{ code: 'STATE_VERSION', severity: 'error', message: expect.stringMatching(/format version 3 is not supported/) }]);
-    expect(parseState('{"version": 4,\n  "resources": [}', 'bad.tfstate').problems).toMatchObject([{ code: 'STATE_JSON', line: 2 }]);
+    const v3 = parseState(
+      readFileSync(
+        path(
+          'tfstate/legacy-v3/hashicorp-publicsector_blog-dynamic-saas-cluster-aws-vault/kms_terraform.tfstate.v3_terraformer',
+        ),
+        'utf8',
+      ),
+      'v3.tfstate',
+    );
+    expect(v3.problems).toMatchObject([
+      { code: 'STATE_VERSION', severity: 'error', message: expect.stringMatching(/format version 3 is not supported/) },
+    ]);
+    expect(parseState('{"version": 4,\n  "resources": [}', 'bad.tfstate').problems).toMatchObject([
+      { code: 'STATE_JSON', line: 2 },
+    ]);
   });
 
   it('a second state declaring the same key is reported, the first wins', async () => {

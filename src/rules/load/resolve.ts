@@ -149,8 +149,12 @@ export function withExceptions(
   for (const exc of exceptions) {
     if (exc.values.length === 0) continue;
     const text = fixedText(exc.name, exc.pos);
+    // Two positions: the compiler tells a lone boolean field from a comparison by the value sitting at the check's
+    // own offset, so built values must not share the check's position.
     const pos: Pos = { offset: 0, line: 1, col: 1 };
+    const valuePos: Pos = { offset: 1, line: 1, col: 2 };
     ctx.origins.set(pos, text);
+    ctx.origins.set(valuePos, text);
     const fail = (message: string): void =>
       void errors.push({ error: { message: `exception '${exc.name}': ${message}`, pos }, text });
     const fieldOf = (name: string): FieldExpr | undefined => {
@@ -159,11 +163,14 @@ export function withExceptions(
       return parsed.expr.field;
     };
     const value = (v: string | readonly string[], op: Operator): Value => {
-      if (typeof v !== 'string') return { kind: 'list', items: v.map((x) => str(x, pos)), pos } satisfies ListValue;
+      if (typeof v !== 'string')
+        return { kind: 'list', items: v.map((x) => str(x, valuePos)), pos: valuePos } satisfies ListValue;
       if (LIST_OPS.has(op)) {
-        return ctx.lists.has(v) ? { kind: 'listref', name: v, pos } : { kind: 'list', items: [str(v, pos)], pos };
+        return ctx.lists.has(v)
+          ? { kind: 'listref', name: v, pos: valuePos }
+          : { kind: 'list', items: [str(v, valuePos)], pos: valuePos };
       }
-      return str(v, pos);
+      return str(v, valuePos);
     };
     if (typeof exc.fields === 'string') {
       const op = (typeof exc.comps === 'string' ? exc.comps : 'in') as Operator;

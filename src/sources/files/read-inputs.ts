@@ -144,7 +144,13 @@ async function decompressIfGzip(raw: Readable): Promise<Readable> {
 
 function jsonProblem(source: string, text: string, err: unknown): Problem {
   const message = err instanceof Error ? err.message : String(err);
-  return { code: 'INPUT_JSON', severity: 'error', source, ...locateJsonError(text), message: `not valid JSON: ${message}` };
+  return {
+    code: 'INPUT_JSON',
+    severity: 'error',
+    source,
+    ...locateJsonError(text),
+    message: `not valid JSON: ${message}`,
+  };
 }
 
 function readProblem(source: string, err: unknown): Problem {
