@@ -4,6 +4,7 @@ import { createDiffer } from '../../src/diff/diff.ts';
 import { samePolicy } from '../../src/diff/policy.ts';
 import { loadStates } from '../../src/terraform/load-states.ts';
 import type { DeclaredIndex } from '../../src/model/declared.ts';
+import type { JsonObject } from '../../src/model/json.ts';
 import type { AliasChange, KeyChange, KmsEvent, KmsEventName } from '../../src/model/kms-event.ts';
 
 const OWN = fileURLToPath(new URL('../../fixtures/own/tfstate/modules-for-each.tfstate', import.meta.url));
@@ -41,7 +42,7 @@ function aliasEvent(name: KmsEventName, change: Omit<AliasChange, 'kind'>, alias
   };
 }
 
-const policy = (...statements: object[]) => ({ Version: '2012-10-17', Statement: statements });
+const policy = (...statements: JsonObject[]): JsonObject => ({ Version: '2012-10-17', Statement: statements });
 const rootStmt = {
   Sid: 'Enable IAM User Permissions',
   Effect: 'Allow',
@@ -228,7 +229,7 @@ describe('diff: policy compared semantically', () => {
       removed_principals: [],
     });
     expect(finding.policy).toMatchObject({ external_accounts: ['999988887777'], wildcard_principal: true });
-    const patch = (finding.changes.policy as { patch: { op: string; path: string }[] }).patch;
+    const patch = (finding.changes.policy as { readonly patch: readonly { op: string; path: string }[] }).patch;
     expect(patch).toContainEqual(
       expect.objectContaining({ op: 'add', path: expect.stringMatching(/^\/Statement\/\d+$/) }),
     );

@@ -183,7 +183,8 @@ export function withExceptions(
         kind: 'check',
         field,
         op,
-        value: { kind: 'list', items: values.map((v) => str(v, pos)), pos },
+        // Unquoted, as Falco writes them into `(v1, v2)`: a value that names a list is that list's items.
+        value: { kind: 'list', items: values.map((v) => ({ ...str(v, valuePos), quoted: false })), pos: valuePos },
         pos,
       };
       nots.push({ kind: 'not', child: resolveCheck(check, ctx, errors), pos });
