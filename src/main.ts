@@ -4,12 +4,14 @@ import { readFileSync } from 'node:fs';
 import { parsePriority, PRIORITIES, type Priority } from './model/priority.ts';
 import { replay, type CliIo } from './cli/replay.ts';
 import { validateRules } from './cli/rules-validate.ts';
+import { listFields } from './cli/rules-fields.ts';
 import { EXAMPLE_EVENTS, EXAMPLE_STATE } from './cli/paths.ts';
 
 const USAGE = `Usage:
   kms-drift replay [--state PATH]… [--rules PATH]… [--min-priority P] [--fail-on P]
                    [--terraform-principal ARN]… INPUT…
   kms-drift rules validate PATH…
+  kms-drift rules fields [--markdown]   the fields a rule can use
   kms-drift demo            replay the bundled sample events against the bundled example state
   kms-drift --version
 
@@ -61,7 +63,8 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     }
     case 'rules': {
       const [sub, ...paths] = rest;
-      if (sub !== 'validate') throw new UsageError(`rules: unknown subcommand '${sub ?? ''}' (validate)`);
+      if (sub === 'fields') return listFields(io, paths.includes('--markdown'));
+      if (sub !== 'validate') throw new UsageError(`rules: unknown subcommand '${sub ?? ''}' (validate, fields)`);
       if (paths.length === 0) throw new UsageError('rules validate: name at least one rules file or directory');
       return validateRules(paths, io);
     }
@@ -84,6 +87,12 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
       throw new UsageError(`unknown command '${command}'`);
   }
 }
+
+// `kms-drift … | head` closes stdout early: that is the reader's choice, not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
 
 const io: CliIo = {
   out: (line) => process.stdout.write(`${line}\n`),
