@@ -4,6 +4,7 @@
 import type { JsonValue } from './model/json.ts';
 import type { DeclaredIndex } from './model/declared.ts';
 import type { KmsEventName } from './model/kms-event.ts';
+import type { DriftType } from './model/finding.ts';
 import type { Problem, SkipReason } from './model/problem.ts';
 import { atLeast, type Priority } from './model/priority.ts';
 import { unwrapPayload } from './unwrap/unwrap.ts';
@@ -41,7 +42,12 @@ export interface S3ObjectRef {
 export interface PayloadOutcome {
   readonly logs: readonly EmittedLog[];
   readonly problems: readonly Problem[];
-  readonly events: readonly { readonly name: KmsEventName; readonly eventId: string; readonly eventTime: string }[];
+  readonly events: readonly {
+    readonly name: KmsEventName;
+    readonly eventId: string;
+    readonly eventTime: string;
+    readonly driftType: DriftType;
+  }[];
   readonly skipped: Readonly<Partial<Record<SkipReason, number>>>;
   /** Log files an envelope points at (S3 notifications); only a source with S3 access can follow them. */
   readonly s3Objects: readonly S3ObjectRef[];
@@ -73,9 +79,14 @@ export function createCore(options: CoreOptions, state: StateHolder): Core {
           continue;
         }
         const { event } = normalized;
-        events.push({ name: event.name, eventId: event.eventId, eventTime: event.eventTime });
         problems.push(...normalized.warnings);
         const finding = diff(event, index);
+        events.push({
+          name: event.name,
+          eventId: event.eventId,
+          eventTime: event.eventTime,
+          driftType: finding.driftType,
+        });
         for (const hit of ruleset.evaluate(finding)) {
           if (minPriority !== undefined && !atLeast(hit.priority, minPriority)) continue;
           logs.push({ priority: hit.priority, msg: hit.output, log: toDriftLog(finding, hit) });

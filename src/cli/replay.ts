@@ -1,9 +1,7 @@
-import { createCore, fixedState } from '../app.ts';
 import { atLeast, type Priority } from '../model/priority.ts';
-import { formatProblem, type Problem } from '../model/problem.ts';
+import { formatProblem } from '../model/problem.ts';
 import { readInputs } from '../sources/files/read-inputs.ts';
-import { loadStates } from '../terraform/load-states.ts';
-import { loadRuleFiles } from './load-rule-files.ts';
+import { setupCore } from './setup.ts';
 import { pinoDriftLogWriter } from '../sinks/stdout.ts';
 import { Tally } from './tally.ts';
 
@@ -26,23 +24,13 @@ export interface CliIo {
 
 /** Exit codes: 0 done, 1 rules or state unusable (nothing replayed), 3 `--fail-on` threshold reached. */
 export async function replay(options: ReplayOptions, io: CliIo): Promise<number> {
-  const rules = await loadRuleFiles(options.rules, options.minPriority);
-  const states = await loadStates(options.states);
-  const setupProblems: Problem[] = [...rules.problems, ...states.problems];
-  for (const p of setupProblems) io.err(formatProblem(p));
-  if (setupProblems.some((p) => p.severity === 'error')) {
+  const setup = await setupCore(options);
+  for (const p of setup.problems) io.err(formatProblem(p));
+  if (!setup.ok) {
     io.err('kms-drift: not replaying: fix the errors above');
     return 1;
   }
-
-  const core = createCore(
-    {
-      ruleset: rules.ruleset,
-      terraformPrincipals: options.terraformPrincipals,
-      ...(options.minPriority === undefined ? {} : { minPriority: options.minPriority }),
-    },
-    fixedState(states.index),
-  );
+  const { core } = setup;
   const writer = pinoDriftLogWriter(1);
   const tally = new Tally();
   let failed = false;

@@ -1,18 +1,16 @@
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createGunzip } from 'node:zlib';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import type { JsonValue } from '../../model/json.ts';
 import type { Problem } from '../../model/problem.ts';
 import { locateJsonError } from '../../model/json-error.ts';
+import { decompressIfGzip } from '../gzip.ts';
 
 export type InputPayload =
   | { readonly source: string; readonly path: string; readonly value: JsonValue }
   | { readonly source: string; readonly problem: Problem };
-
-const GZIP_MAGIC = [0x1f, 0x8b] as const;
 
 /**
  * Files, directories (recursive, sorted) and `-` (stdin) to JSON payloads. gzip is recognised by its magic bytes,
@@ -123,23 +121,6 @@ function tryParse(line: string): { readonly parsed: JsonValue } | undefined {
   } catch {
     return undefined;
   }
-}
-
-async function decompressIfGzip(raw: Readable): Promise<Readable> {
-  const iterator = raw[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
-  const first = await iterator.next();
-  const head: Buffer | undefined = first.done ? undefined : Buffer.from(first.value);
-  const rest = async function* (): AsyncIterable<Buffer> {
-    if (head !== undefined) yield head;
-    for (let n = await iterator.next(); !n.done; n = await iterator.next()) yield Buffer.from(n.value);
-  };
-  const joined = Readable.from(rest());
-  if (head !== undefined && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1]) {
-    const gunzip = createGunzip();
-    joined.on('error', (e) => gunzip.destroy(e));
-    return joined.pipe(gunzip);
-  }
-  return joined;
 }
 
 function jsonProblem(source: string, text: string, err: unknown): Problem {

@@ -1,0 +1,162 @@
+import { z } from 'zod';
+import { parsePriority, PRIORITIES } from '../model/priority.ts';
+import type { Problem } from '../model/problem.ts';
+import type { Config } from './types.ts';
+
+/** Every setting: its option, its environment variable, its default. Docs and `--help` are written from this. */
+export const SETTINGS = [
+  {
+    key: 'queueUrl',
+    option: 'queue-url',
+    env: 'KMS_DRIFT_QUEUE_URL',
+    default: undefined,
+    help: 'SQS queue URL (required)',
+  },
+  {
+    key: 'states',
+    option: 'state',
+    env: 'KMS_DRIFT_STATE',
+    default: '',
+    help: 'tfstate files or directories, comma-separated in the environment',
+  },
+  {
+    key: 'rules',
+    option: 'rules',
+    env: 'KMS_DRIFT_RULES',
+    default: '',
+    help: 'rule files or directories (default: the bundled rules)',
+  },
+  {
+    key: 'minPriority',
+    option: 'min-priority',
+    env: 'KMS_DRIFT_MIN_PRIORITY',
+    default: undefined,
+    help: `least severe priority logged (${PRIORITIES.join(', ')})`,
+  },
+  {
+    key: 'terraformPrincipals',
+    option: 'terraform-principal',
+    env: 'KMS_DRIFT_TERRAFORM_PRINCIPALS',
+    default: '',
+    help: "ARN patterns whose changes are Terraform's own",
+  },
+  {
+    key: 'pollers',
+    option: 'pollers',
+    env: 'KMS_DRIFT_POLLERS',
+    default: '2',
+    help: 'concurrent receive loops (10 messages each)',
+  },
+  {
+    key: 'visibilityTimeoutSeconds',
+    option: 'visibility-timeout',
+    env: 'KMS_DRIFT_VISIBILITY_TIMEOUT',
+    default: '60',
+    help: 'seconds a message stays invisible while worked on',
+  },
+  {
+    key: 'waitTimeSeconds',
+    option: 'wait-time',
+    env: 'KMS_DRIFT_WAIT_TIME',
+    default: '20',
+    help: 'long-poll wait in seconds (0-20)',
+  },
+  {
+    key: 'shutdownTimeoutMs',
+    option: 'shutdown-timeout-ms',
+    env: 'KMS_DRIFT_SHUTDOWN_TIMEOUT_MS',
+    default: '20000',
+    help: 'time in-flight messages get on SIGTERM',
+  },
+  {
+    key: 'dedupSize',
+    option: 'dedup-size',
+    env: 'KMS_DRIFT_DEDUP_SIZE',
+    default: '100000',
+    help: 'CloudTrail eventIDs remembered to drop duplicates',
+  },
+  {
+    key: 'httpListen',
+    option: 'http-listen',
+    env: 'KMS_DRIFT_HTTP_LISTEN',
+    default: undefined,
+    help: 'host:port for /metrics, /healthz, /readyz',
+  },
+] as const;
+
+const LIST_KEYS = new Set(['states', 'rules', 'terraformPrincipals']);
+
+const schema = z.object({
+  queueUrl: z.string({ error: 'no queue: set --queue-url or KMS_DRIFT_QUEUE_URL (or use --local)' }).url(),
+  states: z.array(z.string().min(1)),
+  rules: z.array(z.string().min(1)),
+  minPriority: z
+    .string()
+    .transform(
+      (s, ctx) => parsePriority(s) ?? (ctx.addIssue({ code: 'custom', message: `unknown priority '${s}'` }), z.NEVER),
+    )
+    .optional(),
+  terraformPrincipals: z.array(z.string().min(1)),
+  pollers: z.coerce.number().int().min(1).max(64),
+  visibilityTimeoutSeconds: z.coerce.number().int().min(1).max(43200),
+  waitTimeSeconds: z.coerce.number().int().min(0).max(20),
+  shutdownTimeoutMs: z.coerce.number().int().min(0).max(600_000),
+  dedupSize: z.coerce.number().int().min(1).max(10_000_000),
+  httpListen: z
+    .string()
+    .regex(/^[^:]*:\d{1,5}$/, 'expected host:port')
+    .optional(),
+});
+
+export type Options = Readonly<Record<string, string | readonly string[] | boolean | undefined>>;
+
+/** Options beat the environment, the environment beats defaults; every problem is reported at once. */
+export function loadConfig(
+  options: Options,
+  env: Readonly<Record<string, string | undefined>>,
+): { config: Config } | { problems: Problem[] } {
+  const raw: Record<string, unknown> = {};
+  const origin = new Map<string, string>();
+  for (const s of SETTINGS) {
+    const fromOption = options[s.option];
+    const fromEnv = env[s.env];
+    const isList = LIST_KEYS.has(s.key);
+    if (fromOption !== undefined && !(Array.isArray(fromOption) && fromOption.length === 0)) {
+      raw[s.key] = isList ? [fromOption].flat() : fromOption;
+      origin.set(s.key, `--${s.option}`);
+    } else if (fromEnv !== undefined && fromEnv !== '') {
+      raw[s.key] = isList
+        ? fromEnv
+            .split(',')
+            .map((x) => x.trim())
+            .filter((x) => x !== '')
+        : fromEnv;
+      origin.set(s.key, `env ${s.env}`);
+    } else if (s.default !== undefined) {
+      raw[s.key] = isList ? [] : s.default;
+      origin.set(s.key, 'default');
+    }
+  }
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) {
+    const { minPriority, httpListen, ...rest } = parsed.data;
+    return {
+      config: {
+        ...rest,
+        ...(minPriority === undefined ? {} : { minPriority }),
+        ...(httpListen === undefined ? {} : { httpListen }),
+      },
+    };
+  }
+  return {
+    problems: parsed.error.issues.map((issue) => {
+      const key = String(issue.path[0] ?? '');
+      return {
+        code: 'CONFIG_INVALID',
+        severity: 'error',
+        source: origin.get(key) ?? key,
+        message: `${key}: ${issue.message}`,
+      };
+    }),
+  };
+}
