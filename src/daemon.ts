@@ -131,7 +131,8 @@ async function writeOnce(logs: readonly EmittedLog[], deps: DaemonDeps, seen: Se
   for (const l of fresh) deps.writer.write(l.priority, l.log, l.msg);
   await deps.writer.flush();
   const now = deps.now();
-  for (const l of fresh) deps.metrics.logged(String(l.log['rule']), l.priority, Date.parse(String(l.log['timestamp'])), now);
+  for (const l of fresh)
+    deps.metrics.logged(String(l.log['rule']), l.priority, Date.parse(String(l.log['timestamp'])), now);
 }
 
 function describe(err: unknown): string {

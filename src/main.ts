@@ -5,6 +5,7 @@ import { parsePriority, PRIORITIES, type Priority } from './model/priority.ts';
 import { replay, type CliIo } from './cli/replay.ts';
 import { validateRules } from './cli/rules-validate.ts';
 import { listFields } from './cli/rules-fields.ts';
+import { run as runDaemonCommand } from './cli/run.ts';
 import { EXAMPLE_EVENTS, EXAMPLE_STATE } from './cli/paths.ts';
 
 const USAGE = `Usage:
@@ -12,6 +13,9 @@ const USAGE = `Usage:
                    [--terraform-principal ARN]… INPUT…
   kms-drift rules validate PATH…
   kms-drift rules fields [--markdown]   the fields a rule can use
+  kms-drift run [--queue-url URL] [--state PATH]… [--rules PATH]… [--min-priority P]
+                [--terraform-principal ARN]… [--pollers N] [--http-listen HOST:PORT] [--local]
+                the SQS daemon; every option also as KMS_DRIFT_* (docs/operations.md)
   kms-drift demo            replay the bundled sample events against the bundled example state
   kms-drift --version
 
@@ -68,6 +72,8 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
       if (paths.length === 0) throw new UsageError('rules validate: name at least one rules file or directory');
       return validateRules(paths, io);
     }
+    case 'run':
+      return runDaemonCommand(rest, io, process.env);
     case 'demo':
       io.err(`kms-drift demo: replaying ${EXAMPLE_EVENTS} against ${EXAMPLE_STATE}`);
       return replay({ inputs: [EXAMPLE_EVENTS], states: [EXAMPLE_STATE], rules: [], terraformPrincipals: [] }, io);

@@ -87,7 +87,9 @@ export const SETTINGS = [
 const LIST_KEYS = new Set(['states', 'rules', 'terraformPrincipals']);
 
 const schema = z.object({
-  queueUrl: z.string({ error: 'no queue: set --queue-url or KMS_DRIFT_QUEUE_URL (or use --local)' }).url(),
+  queueUrl: z
+    .string({ error: 'no queue: set --queue-url or KMS_DRIFT_QUEUE_URL (or use --local)' })
+    .refine((u) => URL.canParse(u), 'not a URL'),
   states: z.array(z.string().min(1)),
   rules: z.array(z.string().min(1)),
   minPriority: z

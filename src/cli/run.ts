@@ -1,0 +1,124 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { loadConfig } from '../config/load.ts';
+import type { Config } from '../config/types.ts';
+import { runDaemon } from '../daemon.ts';
+import { startHttp } from '../http/server.ts';
+import { formatProblem } from '../model/problem.ts';
+import { Metrics } from '../sinks/metrics.ts';
+import { pinoDriftLogWriter } from '../sinks/stdout.ts';
+import type { CliIo } from './replay.ts';
+import { setupCore } from './setup.ts';
+import { startLocal } from './local.ts';
+
+export interface AwsClients {
+  readonly sqs: SQSClient;
+  readonly s3: S3Client;
+}
+
+/**
+ * `kms-drift run`: the daemon. Exit 0 after a clean shutdown (SIGTERM/SIGINT), 1 when rules or state are unusable,
+ * 2 when the configuration is (no queue, bad values — every problem listed).
+ */
+export async function run(args: readonly string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<number> {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      'queue-url': { type: 'string' },
+      state: { type: 'string', multiple: true },
+      rules: { type: 'string', multiple: true },
+      'min-priority': { type: 'string' },
+      'terraform-principal': { type: 'string', multiple: true },
+      pollers: { type: 'string' },
+      'visibility-timeout': { type: 'string' },
+      'wait-time': { type: 'string' },
+      'shutdown-timeout-ms': { type: 'string' },
+      'dedup-size': { type: 'string' },
+      'http-listen': { type: 'string' },
+      local: { type: 'boolean', default: false },
+    },
+  });
+  const stop = new AbortController();
+  const onSignal = (): void => stop.abort();
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  const local = values.local ? await startLocal(io) : undefined;
+  try {
+    const loaded = loadConfig(local === undefined ? values : { ...local.options, ...values }, env);
+    if ('problems' in loaded) {
+      for (const p of loaded.problems) io.err(formatProblem(p));
+      io.err('kms-drift run: not starting (see `kms-drift --help`)');
+      return 2;
+    }
+    return await daemon(loaded.config, io, local?.clients ?? defaultClients(), stop.signal);
+  } finally {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+    await local?.stop();
+  }
+}
+
+async function daemon(config: Config, io: CliIo, clients: AwsClients, signal: AbortSignal): Promise<number> {
+  const log = pino({ base: null, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ fd: 2, sync: true }));
+  const setup = await setupCore(config);
+  for (const p of setup.problems) io.err(formatProblem(p));
+  if (!setup.ok) {
+    io.err('kms-drift run: not starting: fix the errors above');
+    return 1;
+  }
+  const metrics = new Metrics();
+  metrics.state(
+    new Set([...setup.index.keysByArn.values(), ...setup.index.keysById.values()]).size,
+    setup.index.aliasesByName.size,
+  );
+  let lastReceive: boolean | undefined;
+  const http =
+    config.httpListen === undefined
+      ? undefined
+      : await startHttp(config.httpListen, metrics.registry, {
+          notReadyReason: () =>
+            lastReceive === true
+              ? undefined
+              : lastReceive === false
+                ? 'the last SQS receive failed'
+                : 'no SQS receive yet',
+        });
+  log.info(
+    { queueUrl: config.queueUrl, states: setup.index.sources, pollers: config.pollers, http: http?.port },
+    'DaemonStarted',
+  );
+  try {
+    await runDaemon(
+      config,
+      {
+        core: setup.core,
+        sqs: clients.sqs,
+        s3: clients.s3,
+        writer: pinoDriftLogWriter(1),
+        log,
+        metrics,
+        now: Date.now,
+        onReceive: (ok) => {
+          lastReceive = ok;
+          metrics.setReady(ok);
+        },
+      },
+      signal,
+    );
+  } finally {
+    await http?.stop();
+  }
+  log.info('DaemonStopped');
+  return 0;
+}
+
+/** The SDK's own configuration chain: AWS_REGION, AWS_ENDPOINT_URL(_SQS|_S3), credentials. */
+function defaultClients(): AwsClients {
+  // Keep the configured endpoint: queue URLs from emulators name hosts (sqs.<region>.localhost) that do not resolve.
+  return {
+    sqs: new SQSClient({ useQueueUrlAsEndpoint: false }),
+    s3: new S3Client({ forcePathStyle: process.env['AWS_S3_FORCE_PATH_STYLE'] === 'true' }),
+  };
+}
