@@ -1,7 +1,7 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { parseArgs } from 'node:util';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { loadConfig } from '../config/load.ts';
 import type { Config } from '../config/types.ts';
 import { runDaemon } from '../daemon.ts';
@@ -11,7 +11,9 @@ import { Metrics } from '../sinks/metrics.ts';
 import { pinoDriftLogWriter } from '../sinks/stdout.ts';
 import type { CliIo } from './replay.ts';
 import { setupCore } from './setup.ts';
+import type { ReloadingState } from '../terraform/reloading-state.ts';
 import { startLocal } from './local.ts';
+import { s3StateReader } from '../sources/s3/state-reader.ts';
 
 export interface AwsClients {
   readonly sqs: SQSClient;
@@ -37,6 +39,7 @@ export async function run(args: readonly string[], io: CliIo, env: NodeJS.Proces
       'shutdown-timeout-ms': { type: 'string' },
       'dedup-size': { type: 'string' },
       'http-listen': { type: 'string' },
+      'state-reload-seconds': { type: 'string' },
       local: { type: 'boolean', default: false },
     },
   });
@@ -62,31 +65,29 @@ export async function run(args: readonly string[], io: CliIo, env: NodeJS.Proces
 
 async function daemon(config: Config, io: CliIo, clients: AwsClients, signal: AbortSignal): Promise<number> {
   const log = pino({ base: null, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ fd: 2, sync: true }));
-  const setup = await setupCore(config);
+  const setup = await setupCore(config, s3StateReader(clients.s3));
   for (const p of setup.problems) io.err(formatProblem(p));
   if (!setup.ok) {
     io.err('kms-drift run: not starting: fix the errors above');
     return 1;
   }
   const metrics = new Metrics();
-  metrics.state(
-    new Set([...setup.index.keysByArn.values(), ...setup.index.keysById.values()]).size,
-    setup.index.aliasesByName.size,
-  );
+  const stopReloading = reloadStates(setup.state, config.stateReloadSeconds, metrics, log);
   let lastReceive: boolean | undefined;
   const http =
     config.httpListen === undefined
       ? undefined
       : await startHttp(config.httpListen, metrics.registry, {
           notReadyReason: () =>
-            lastReceive === true
+            setup.state.staleReason ??
+            (lastReceive === true
               ? undefined
               : lastReceive === false
                 ? 'the last SQS receive failed'
-                : 'no SQS receive yet',
+                : 'no SQS receive yet'),
         });
   log.info(
-    { queueUrl: config.queueUrl, states: setup.index.sources, pollers: config.pollers, http: http?.port },
+    { queueUrl: config.queueUrl, states: setup.state.current().sources, pollers: config.pollers, http: http?.port },
     'DaemonStarted',
   );
   try {
@@ -102,12 +103,13 @@ async function daemon(config: Config, io: CliIo, clients: AwsClients, signal: Ab
         now: Date.now,
         onReceive: (ok) => {
           lastReceive = ok;
-          metrics.setReady(ok);
+          metrics.setReady(ok && setup.state.staleReason === undefined);
         },
       },
       signal,
     );
   } finally {
+    stopReloading();
     await http?.stop();
   }
   log.info('DaemonStopped');
@@ -121,4 +123,36 @@ function defaultClients(): AwsClients {
     sqs: new SQSClient({ useQueueUrlAsEndpoint: false }),
     s3: new S3Client({ forcePathStyle: process.env['AWS_S3_FORCE_PATH_STYLE'] === 'true' }),
   };
+}
+
+/** Checks the state sources every `seconds` and swaps in a changed state; returns the function that stops it. */
+function reloadStates(state: ReloadingState, seconds: number, metrics: Metrics, log: Logger): () => void {
+  const count = (): void => {
+    const index = state.current();
+    metrics.state(new Set([...index.keysByArn.values(), ...index.keysById.values()]).size, index.aliasesByName.size);
+  };
+  count();
+  if (seconds === 0) return () => undefined;
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    state
+      .reloadIfChanged()
+      .then(
+        (result) => {
+          if (result.changed) {
+            count();
+            log.info({ states: state.current().sources }, 'StateReloaded');
+          } else if (result.problems.length > 0) {
+            metrics.stateReloadFailed();
+            for (const p of result.problems)
+              log.error({ problem: formatProblem(p) }, 'StateReloadError: keeping the last good state');
+          }
+        },
+        (err: unknown) => log.error({ err: String(err) }, 'StateReloadError'),
+      )
+      .finally(() => (running = false));
+  }, seconds * 1000);
+  return () => clearInterval(timer);
 }

@@ -1,8 +1,8 @@
-import { createCore, fixedState, type Core } from '../app.ts';
-import type { DeclaredIndex } from '../model/declared.ts';
+import { createCore, type Core } from '../app.ts';
 import type { Priority } from '../model/priority.ts';
 import type { Problem } from '../model/problem.ts';
-import { loadStates } from '../terraform/load-states.ts';
+import { loadStates, type S3StateReader } from '../terraform/load-states.ts';
+import { ReloadingState } from '../terraform/reloading-state.ts';
 import { loadRuleFiles } from './load-rule-files.ts';
 
 export interface SetupOptions {
@@ -15,17 +15,19 @@ export interface SetupOptions {
 /** Rules and states loaded, the core built: what replay and the daemon share. Errors mean: do not start. */
 export async function setupCore(
   options: SetupOptions,
-): Promise<{ core: Core; index: DeclaredIndex; problems: Problem[]; ok: boolean }> {
+  s3?: S3StateReader,
+): Promise<{ core: Core; state: ReloadingState; problems: Problem[]; ok: boolean }> {
   const rules = await loadRuleFiles(options.rules, options.minPriority);
-  const states = await loadStates(options.states);
-  const problems = [...rules.problems, ...states.problems];
+  const loaded = await loadStates(options.states, s3);
+  const problems = [...rules.problems, ...loaded.problems];
+  const state = new ReloadingState(loaded, options.states, s3);
   const core = createCore(
     {
       ruleset: rules.ruleset,
       terraformPrincipals: options.terraformPrincipals,
       ...(options.minPriority === undefined ? {} : { minPriority: options.minPriority }),
     },
-    fixedState(states.index),
+    state,
   );
-  return { core, index: states.index, problems, ok: !problems.some((p) => p.severity === 'error') };
+  return { core, state, problems, ok: !problems.some((p) => p.severity === 'error') };
 }

@@ -76,6 +76,13 @@ export const SETTINGS = [
     help: 'CloudTrail eventIDs remembered to drop duplicates',
   },
   {
+    key: 'stateReloadSeconds',
+    option: 'state-reload-seconds',
+    env: 'KMS_DRIFT_STATE_RELOAD_SECONDS',
+    default: '30',
+    help: 'seconds between checks for changed states (file mtime and size, S3 ETag); 0 = never',
+  },
+  {
     key: 'httpListen',
     option: 'http-listen',
     env: 'KMS_DRIFT_HTTP_LISTEN',
@@ -104,6 +111,7 @@ const schema = z.object({
   waitTimeSeconds: z.coerce.number().int().min(0).max(20),
   shutdownTimeoutMs: z.coerce.number().int().min(0).max(600_000),
   dedupSize: z.coerce.number().int().min(1).max(10_000_000),
+  stateReloadSeconds: z.coerce.number().int().min(0).max(86_400),
   httpListen: z
     .string()
     .regex(/^[^:]*:\d{1,5}$/, 'expected host:port')

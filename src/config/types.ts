@@ -23,6 +23,8 @@ export interface Config {
   readonly shutdownTimeoutMs: number;
   /** How many CloudTrail eventIDs are remembered to drop duplicates. */
   readonly dedupSize: number;
+  /** Seconds between checks of the state sources for changes (file mtime and size, S3 ETag); 0 = never. */
+  readonly stateReloadSeconds: number;
   /** host:port for /metrics, /healthz, /readyz; absent = no HTTP server. */
   readonly httpListen?: string;
 }

@@ -61,6 +61,11 @@ export class Metrics {
     labelNames: ['type'] as const,
     registers: [this.registry],
   });
+  private readonly reloadFailures = new Counter({
+    name: 'kms_drift_state_reload_failures_total',
+    help: 'State reloads that failed (the last good state stays in use)',
+    registers: [this.registry],
+  });
   private readonly ready = new Gauge({
     name: 'kms_drift_ready',
     help: '1 when rules and state are loaded and SQS answers',
@@ -97,6 +102,10 @@ export class Metrics {
   state(keys: number, aliases: number): void {
     this.resources.set({ type: 'aws_kms_key' }, keys);
     this.resources.set({ type: 'aws_kms_alias' }, aliases);
+  }
+
+  stateReloadFailed(): void {
+    this.reloadFailures.inc();
   }
 
   setReady(ready: boolean): void {

@@ -9,7 +9,12 @@ afterEach(async () => {
 });
 
 function recorder() {
-  const seen = { deleted: [] as string[], deleteFailed: [] as string[], failed: [] as string[], released: [] as string[] };
+  const seen = {
+    deleted: [] as string[],
+    deleteFailed: [] as string[],
+    failed: [] as string[],
+    released: [] as string[],
+  };
   const events: ConsumerEvents = {
     received: () => undefined,
     receiveFailed: () => undefined,
@@ -34,8 +39,15 @@ describe('SQS consumer against fauxqs', () => {
         if (command instanceof DeleteMessageBatchCommand && failOnce) {
           failOnce = false;
           const entries = command.input.Entries ?? [];
-          const real = await q.sqs.send(new DeleteMessageBatchCommand({ ...command.input, Entries: entries.slice(0, 1) }));
-          return { ...real, Failed: entries.slice(1).map((e) => ({ Id: e.Id, Code: 'ReceiptHandleIsInvalid', Message: 'injected', SenderFault: true })) };
+          const real = await q.sqs.send(
+            new DeleteMessageBatchCommand({ ...command.input, Entries: entries.slice(0, 1) }),
+          );
+          return {
+            ...real,
+            Failed: entries
+              .slice(1)
+              .map((e) => ({ Id: e.Id, Code: 'ReceiptHandleIsInvalid', Message: 'injected', SenderFault: true })),
+          };
         }
         return q.sqs.send(command as never, options as never);
       },
@@ -44,7 +56,16 @@ describe('SQS consumer against fauxqs', () => {
     const handled: string[] = [];
     const stop = new AbortController();
     const running = consume(
-      { client: faulty, queueUrl: q.queueUrl, pollers: 1, visibilityTimeoutSeconds: 1, waitTimeSeconds: 1, shutdownTimeoutMs: 1000, events, now: Date.now },
+      {
+        client: faulty,
+        queueUrl: q.queueUrl,
+        pollers: 1,
+        visibilityTimeoutSeconds: 1,
+        waitTimeSeconds: 1,
+        shutdownTimeoutMs: 1000,
+        events,
+        now: Date.now,
+      },
       async (m: ReceivedMessage) => {
         handled.push(m.body);
         return { ok: true };
@@ -68,7 +89,16 @@ describe('SQS consumer against fauxqs', () => {
     const stop = new AbortController();
     let started = false;
     const running = consume(
-      { client: q.sqs, queueUrl: q.queueUrl, pollers: 1, visibilityTimeoutSeconds: 30, waitTimeSeconds: 1, shutdownTimeoutMs: 200, events, now: Date.now },
+      {
+        client: q.sqs,
+        queueUrl: q.queueUrl,
+        pollers: 1,
+        visibilityTimeoutSeconds: 30,
+        waitTimeSeconds: 1,
+        shutdownTimeoutMs: 200,
+        events,
+        now: Date.now,
+      },
       async () => {
         started = true;
         await new Promise((r) => setTimeout(r, 3000));
