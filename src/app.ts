@@ -3,7 +3,7 @@
 // Every stage it calls is pure; the commands (replay, the daemon) own the I/O around it.
 import type { JsonValue } from './model/json.ts';
 import type { DeclaredIndex } from './model/declared.ts';
-import type { KmsEventName } from './model/kms-event.ts';
+import type { KmsEvent, KmsEventName, SCAN_EVENT } from './model/kms-event.ts';
 import type { DriftType } from './model/finding.ts';
 import type { Problem, SkipReason } from './model/problem.ts';
 import { atLeast, type Priority } from './model/priority.ts';
@@ -43,7 +43,7 @@ export interface PayloadOutcome {
   readonly logs: readonly EmittedLog[];
   readonly problems: readonly Problem[];
   readonly events: readonly {
-    readonly name: KmsEventName;
+    readonly name: KmsEventName | typeof SCAN_EVENT;
     readonly eventId: string;
     readonly eventTime: string;
     readonly driftType: DriftType;
@@ -55,19 +55,30 @@ export interface PayloadOutcome {
 
 export interface Core {
   processPayload(value: JsonValue, path?: string): PayloadOutcome;
+  /** An event that did not come from CloudTrail (a scan finding): diffed and evaluated like any other. */
+  processEvent(event: KmsEvent): { readonly driftType: DriftType; readonly logs: readonly EmittedLog[] };
 }
 
 export function createCore(options: CoreOptions, state: StateHolder): Core {
   const diff = createDiffer({ terraformPrincipals: options.terraformPrincipals });
   const { ruleset, minPriority } = options;
+  const processEvent: Core['processEvent'] = (event) => {
+    const finding = diff(event, state.current());
+    const logs: EmittedLog[] = [];
+    for (const hit of ruleset.evaluate(finding)) {
+      if (minPriority !== undefined && !atLeast(hit.priority, minPriority)) continue;
+      logs.push({ priority: hit.priority, msg: hit.output, log: toDriftLog(finding, hit) });
+    }
+    return { driftType: finding.driftType, logs };
+  };
   return {
+    processEvent,
     processPayload(value, path) {
       const unwrapped = unwrapPayload(value, path);
       const logs: EmittedLog[] = [];
       const problems: Problem[] = [...unwrapped.problems];
       const events: PayloadOutcome['events'][number][] = [];
       const skipped: Partial<Record<SkipReason, number>> = { ...unwrapped.skipped };
-      const index = state.current();
       for (const { record, path: recordPath } of unwrapped.records) {
         const normalized = normalizeRecord(record, recordPath);
         if (normalized.kind === 'skip') {
@@ -80,17 +91,14 @@ export function createCore(options: CoreOptions, state: StateHolder): Core {
         }
         const { event } = normalized;
         problems.push(...normalized.warnings);
-        const finding = diff(event, index);
+        const result = processEvent(event);
         events.push({
           name: event.name,
           eventId: event.eventId,
           eventTime: event.eventTime,
-          driftType: finding.driftType,
+          driftType: result.driftType,
         });
-        for (const hit of ruleset.evaluate(finding)) {
-          if (minPriority !== undefined && !atLeast(hit.priority, minPriority)) continue;
-          logs.push({ priority: hit.priority, msg: hit.output, log: toDriftLog(finding, hit) });
-        }
+        logs.push(...result.logs);
       }
       return { logs, problems, events, skipped, s3Objects: unwrapped.s3Objects };
     },

@@ -6,6 +6,7 @@ import { replay, type CliIo } from './cli/replay.ts';
 import { validateRules } from './cli/rules-validate.ts';
 import { listFields } from './cli/rules-fields.ts';
 import { run as runDaemonCommand } from './cli/run.ts';
+import { scan } from './cli/scan.ts';
 import { EXAMPLE_EVENTS, EXAMPLE_STATE } from './cli/paths.ts';
 
 const USAGE = `Usage:
@@ -16,6 +17,8 @@ const USAGE = `Usage:
   kms-drift run [--queue-url URL] [--state PATH]… [--rules PATH]… [--min-priority P]
                 [--terraform-principal ARN]… [--pollers N] [--http-listen HOST:PORT] [--local]
                 the SQS daemon; every option also as KMS_DRIFT_* (docs/operations.md)
+  kms-drift scan [--state PATH]… [--rules PATH]… [--min-priority P] [--fail-on P]
+                 every key and alias read through the KMS API, diffed against the states
   kms-drift demo            replay the bundled sample events against the bundled example state
   kms-drift --version
 
@@ -72,6 +75,8 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
       if (paths.length === 0) throw new UsageError('rules validate: name at least one rules file or directory');
       return validateRules(paths, io);
     }
+    case 'scan':
+      return scan(rest, io, process.stderr.isTTY);
     case 'run':
       return runDaemonCommand(rest, io, process.env);
     case 'demo':

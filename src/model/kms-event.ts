@@ -23,6 +23,12 @@ export type KmsEventName = (typeof KMS_EVENT_NAMES)[number];
 
 export const KMS_EVENT_SOURCE = 'kms.amazonaws.com';
 
+/**
+ * Not a CloudTrail event: `kms-drift scan` reads a key or alias through the KMS API and reports what it found
+ * under this name, so rules tell scan findings (`evt.name = "Scan"`) from the changes CloudTrail reported.
+ */
+export const SCAN_EVENT = 'Scan';
+
 /** Who made the call, as CloudTrail's userIdentity and request metadata tell it. */
 export interface Actor {
   /** Falco's ct.user semantics: userName, invokedBy, session issuer name, … */
@@ -79,7 +85,7 @@ export interface AliasChange {
 }
 
 export interface KmsEvent {
-  readonly name: KmsEventName;
+  readonly name: KmsEventName | typeof SCAN_EVENT;
   readonly eventId: string;
   /** ISO 8601, as CloudTrail wrote it when it was ISO, else normalized. */
   readonly eventTime: string;
