@@ -17,7 +17,7 @@ export const SETTINGS = [
     option: 'state',
     env: 'KMS_DRIFT_STATE',
     default: '',
-    help: 'tfstate files or directories, comma-separated in the environment',
+    help: 'tfstate files, directories or s3://bucket/key (comma-separated in the environment)',
   },
   {
     key: 'rules',
