@@ -2,6 +2,10 @@
 // file knows the graph; the stages it connects know nothing of each other.
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { lookupKmsEvents } from './sources/lookup/lookup-events.ts';
+import { parseDuration, readCheckpoint, writeCheckpoint } from './sources/lookup/checkpoint.ts';
 import type { Logger } from 'pino';
 import type { Core, EmittedLog, PayloadOutcome } from './app.ts';
 import type { Config } from './config/types.ts';
@@ -17,6 +21,7 @@ export interface DaemonDeps {
   readonly core: Core;
   readonly sqs: SQSClient;
   readonly s3: S3Client;
+  readonly cloudtrail: CloudTrailClient;
   readonly writer: DriftLogWriter;
   /** Diagnostics (JSON on stderr); drift logs go to `writer` only. */
   readonly log: Logger;
@@ -31,47 +36,90 @@ export async function runDaemon(config: Config, deps: DaemonDeps, signal: AbortS
   const seen = new SeenEventIds(config.dedupSize);
   const { log, metrics } = deps;
   const handle = (message: ReceivedMessage): Promise<Verdict> => handleMessage(message, deps, seen, signal);
-  await consume(
-    {
-      client: deps.sqs,
-      queueUrl: config.queueUrl,
-      pollers: config.pollers,
-      visibilityTimeoutSeconds: config.visibilityTimeoutSeconds,
-      waitTimeSeconds: config.waitTimeSeconds,
-      shutdownTimeoutMs: config.shutdownTimeoutMs,
-      now: deps.now,
-      events: {
-        received: () => deps.onReceive?.(true),
-        receiveFailed: (err, retryInMs) => {
-          deps.onReceive?.(false);
-          metrics.receiveFailed();
-          log.warn({ err: describe(err), retryInMs }, 'SqsReceiveError: retrying');
-        },
-        failed: (m, reason) => {
-          metrics.message('failed');
-          log.error(
-            { messageId: m.id, receiveCount: m.receiveCount, reason },
-            'SqsMessageFailed: left for redelivery and the dead-letter queue',
+  const live =
+    config.queueUrl === undefined
+      ? Promise.resolve()
+      : (async () => {
+          await consume(
+            {
+              client: deps.sqs,
+              queueUrl: config.queueUrl ?? '',
+              pollers: config.pollers,
+              visibilityTimeoutSeconds: config.visibilityTimeoutSeconds,
+              waitTimeSeconds: config.waitTimeSeconds,
+              shutdownTimeoutMs: config.shutdownTimeoutMs,
+              now: deps.now,
+              events: {
+                received: () => deps.onReceive?.(true),
+                receiveFailed: (err, retryInMs) => {
+                  deps.onReceive?.(false);
+                  metrics.receiveFailed();
+                  log.warn({ err: describe(err), retryInMs }, 'SqsReceiveError: retrying');
+                },
+                failed: (m, reason) => {
+                  metrics.message('failed');
+                  log.error(
+                    { messageId: m.id, receiveCount: m.receiveCount, reason },
+                    'SqsMessageFailed: left for redelivery and the dead-letter queue',
+                  );
+                },
+                deleted: (ms) => metrics.message('deleted', ms.length),
+                deleteFailed: (m, reason) => {
+                  metrics.message('delete_failed');
+                  log.warn(
+                    { messageId: m.id, reason },
+                    'SqsMessageDeleteError: logs were written; a redelivery will be dropped as a duplicate',
+                  );
+                },
+                released: (ms) => {
+                  metrics.message('released', ms.length);
+                  log.warn({ messageIds: ms.map((m) => m.id) }, 'SqsMessagesReleased: unfinished at shutdown');
+                },
+              },
+            },
+            handle,
+            signal,
           );
-        },
-        deleted: (ms) => metrics.message('deleted', ms.length),
-        deleteFailed: (m, reason) => {
-          metrics.message('delete_failed');
-          log.warn(
-            { messageId: m.id, reason },
-            'SqsMessageDeleteError: logs were written; a redelivery will be dropped as a duplicate',
-          );
-        },
-        released: (ms) => {
-          metrics.message('released', ms.length);
-          log.warn({ messageIds: ms.map((m) => m.id) }, 'SqsMessagesReleased: unfinished at shutdown');
-        },
-      },
-    },
-    handle,
-    signal,
-  );
+        })();
+  // LookupEvents catches up with what happened while nobody listened, beside the live stream; duplicates of the
+  // two are dropped by eventID like any other.
+  await Promise.all([live, catchUp(config, deps, seen, signal)]);
   await deps.writer.flush();
+}
+
+/** Overlap between LookupEvents windows: CloudTrail can make an event visible there a little late. */
+const LOOKUP_OVERLAP_MS = 5 * 60_000;
+
+async function catchUp(config: Config, deps: DaemonDeps, seen: SeenEventIds, signal: AbortSignal): Promise<void> {
+  const since = config.backfillSince === undefined ? undefined : parseDuration(config.backfillSince);
+  let start =
+    (await readCheckpoint(config.checkpointFile)) ?? (since === undefined ? undefined : new Date(deps.now() - since));
+  if (start === undefined && config.lookupPollSeconds === 0) return;
+  start ??= new Date(deps.now() - LOOKUP_OVERLAP_MS);
+  while (!signal.aborted) {
+    const end = new Date(deps.now());
+    try {
+      let events = 0;
+      for await (const page of lookupKmsEvents(deps.cloudtrail, start, end, signal)) {
+        const outcomes = page.map((e) => deps.core.processPayload({ CloudTrailEvent: e.cloudTrailEvent }, 'lookup'));
+        for (const o of outcomes) deps.metrics.payload(o);
+        await writeOnce(
+          outcomes.flatMap((o) => o.logs),
+          deps,
+          seen,
+        );
+        events += page.length;
+      }
+      await writeCheckpoint(config.checkpointFile, end);
+      deps.log.info({ from: start.toISOString(), to: end.toISOString(), events }, 'LookupEventsRead');
+      start = new Date(end.getTime() - LOOKUP_OVERLAP_MS);
+    } catch (err: unknown) {
+      if (signal.aborted) return;
+      deps.log.warn({ err: describe(err) }, 'LookupEventsError: retrying');
+    }
+    if (config.lookupPollSeconds === 0) return;
+    await sleep(config.lookupPollSeconds * 1000, undefined, { signal }).catch(() => undefined);
+  }
 }
 
 async function handleMessage(

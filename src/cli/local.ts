@@ -1,5 +1,6 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -31,6 +32,8 @@ export async function startLocal(
   const clients: AwsClients = {
     sqs: new SQSClient({ ...common, useQueueUrlAsEndpoint: false }),
     s3: new S3Client({ ...common, forcePathStyle: true }),
+    // Not used: --local sets no backfill; present so the daemon's wiring is the same as in production.
+    cloudtrail: new CloudTrailClient(common),
   };
   const dlq = server.createQueue('kms-drift-dlq', { region: REGION });
   const queue = server.createQueue('kms-drift', {
@@ -84,6 +87,7 @@ export async function startLocal(
     stop: async () => {
       clients.sqs.destroy();
       clients.s3.destroy();
+      clients.cloudtrail.destroy();
       await server.stop();
     },
   };

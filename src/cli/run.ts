@@ -1,5 +1,6 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { parseArgs } from 'node:util';
 import { pino, type Logger } from 'pino';
 import { loadConfig } from '../config/load.ts';
@@ -18,6 +19,7 @@ import { s3StateReader } from '../sources/s3/state-reader.ts';
 export interface AwsClients {
   readonly sqs: SQSClient;
   readonly s3: S3Client;
+  readonly cloudtrail: CloudTrailClient;
 }
 
 /**
@@ -40,6 +42,9 @@ export async function run(args: readonly string[], io: CliIo, env: NodeJS.Proces
       'dedup-size': { type: 'string' },
       'http-listen': { type: 'string' },
       'state-reload-seconds': { type: 'string' },
+      since: { type: 'string' },
+      'checkpoint-file': { type: 'string' },
+      'lookup-poll-seconds': { type: 'string' },
       local: { type: 'boolean', default: false },
     },
   });
@@ -97,6 +102,7 @@ async function daemon(config: Config, io: CliIo, clients: AwsClients, signal: Ab
         core: setup.core,
         sqs: clients.sqs,
         s3: clients.s3,
+        cloudtrail: clients.cloudtrail,
         writer: pinoDriftLogWriter(1),
         log,
         metrics,
@@ -122,6 +128,7 @@ function defaultClients(): AwsClients {
   return {
     sqs: new SQSClient({ useQueueUrlAsEndpoint: false }),
     s3: new S3Client({ forcePathStyle: process.env['AWS_S3_FORCE_PATH_STYLE'] === 'true' }),
+    cloudtrail: new CloudTrailClient({}),
   };
 }
 

@@ -83,6 +83,27 @@ export const SETTINGS = [
     help: 'seconds between checks for changed states (file mtime and size, S3 ETag); 0 = never',
   },
   {
+    key: 'backfillSince',
+    option: 'since',
+    env: 'KMS_DRIFT_BACKFILL_SINCE',
+    default: undefined,
+    help: 'on start, read CloudTrail LookupEvents this far back (90s, 30m, 6h, 2d) when there is no checkpoint',
+  },
+  {
+    key: 'checkpointFile',
+    option: 'checkpoint-file',
+    env: 'KMS_DRIFT_CHECKPOINT_FILE',
+    default: undefined,
+    help: 'file that remembers up to when LookupEvents was read, across restarts',
+  },
+  {
+    key: 'lookupPollSeconds',
+    option: 'lookup-poll-seconds',
+    env: 'KMS_DRIFT_LOOKUP_POLL_SECONDS',
+    default: '0',
+    help: 'read LookupEvents every N seconds (poll mode, with or without a queue); 0 = off',
+  },
+  {
     key: 'httpListen',
     option: 'http-listen',
     env: 'KMS_DRIFT_HTTP_LISTEN',
@@ -93,30 +114,43 @@ export const SETTINGS = [
 
 const LIST_KEYS = new Set(['states', 'rules', 'terraformPrincipals']);
 
-const schema = z.object({
-  queueUrl: z
-    .string({ error: 'no queue: set --queue-url or KMS_DRIFT_QUEUE_URL (or use --local)' })
-    .refine((u) => URL.canParse(u), 'not a URL'),
-  states: z.array(z.string().min(1)),
-  rules: z.array(z.string().min(1)),
-  minPriority: z
-    .string()
-    .transform(
-      (s, ctx) => parsePriority(s) ?? (ctx.addIssue({ code: 'custom', message: `unknown priority '${s}'` }), z.NEVER),
-    )
-    .optional(),
-  terraformPrincipals: z.array(z.string().min(1)),
-  pollers: z.coerce.number().int().min(1).max(64),
-  visibilityTimeoutSeconds: z.coerce.number().int().min(1).max(43200),
-  waitTimeSeconds: z.coerce.number().int().min(0).max(20),
-  shutdownTimeoutMs: z.coerce.number().int().min(0).max(600_000),
-  dedupSize: z.coerce.number().int().min(1).max(10_000_000),
-  stateReloadSeconds: z.coerce.number().int().min(0).max(86_400),
-  httpListen: z
-    .string()
-    .regex(/^[^:]*:\d{1,5}$/, 'expected host:port')
-    .optional(),
-});
+const schema = z
+  .object({
+    queueUrl: z
+      .string()
+      .refine((u) => URL.canParse(u), 'not a URL')
+      .optional(),
+    states: z.array(z.string().min(1)),
+    rules: z.array(z.string().min(1)),
+    minPriority: z
+      .string()
+      .transform(
+        (s, ctx) => parsePriority(s) ?? (ctx.addIssue({ code: 'custom', message: `unknown priority '${s}'` }), z.NEVER),
+      )
+      .optional(),
+    terraformPrincipals: z.array(z.string().min(1)),
+    pollers: z.coerce.number().int().min(1).max(64),
+    visibilityTimeoutSeconds: z.coerce.number().int().min(1).max(43200),
+    waitTimeSeconds: z.coerce.number().int().min(0).max(20),
+    shutdownTimeoutMs: z.coerce.number().int().min(0).max(600_000),
+    dedupSize: z.coerce.number().int().min(1).max(10_000_000),
+    stateReloadSeconds: z.coerce.number().int().min(0).max(86_400),
+    backfillSince: z
+      .string()
+      .regex(/^\d+\s*[smhd]$/, 'expected a duration like 90s, 30m, 6h or 2d')
+      .optional(),
+    checkpointFile: z.string().min(1).optional(),
+    lookupPollSeconds: z.coerce.number().int().min(0).max(86_400),
+    httpListen: z
+      .string()
+      .regex(/^[^:]*:\d{1,5}$/, 'expected host:port')
+      .optional(),
+  })
+  // Without a queue the daemon can still poll LookupEvents; with neither it would do nothing.
+  .refine((c) => c.queueUrl !== undefined || c.lookupPollSeconds > 0, {
+    path: ['queueUrl'],
+    message: 'no queue: set --queue-url or KMS_DRIFT_QUEUE_URL (or --lookup-poll-seconds, or use --local)',
+  });
 
 export type Options = Readonly<Record<string, string | readonly string[] | boolean | undefined>>;
 
@@ -149,12 +183,15 @@ export function loadConfig(
   }
   const parsed = schema.safeParse(raw);
   if (parsed.success) {
-    const { minPriority, httpListen, ...rest } = parsed.data;
+    const { minPriority, httpListen, queueUrl, backfillSince, checkpointFile, ...rest } = parsed.data;
     return {
       config: {
         ...rest,
+        ...(queueUrl === undefined ? {} : { queueUrl }),
         ...(minPriority === undefined ? {} : { minPriority }),
         ...(httpListen === undefined ? {} : { httpListen }),
+        ...(backfillSince === undefined ? {} : { backfillSince }),
+        ...(checkpointFile === undefined ? {} : { checkpointFile }),
       },
     };
   }

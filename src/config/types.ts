@@ -6,7 +6,8 @@ import type { Priority } from '../model/priority.ts';
  * ours: the SDK reads AWS_REGION, AWS_ENDPOINT_URL(_SQS|_S3) and the standard credential chain itself.
  */
 export interface Config {
-  readonly queueUrl: string;
+  /** Absent only in poll mode (lookupPollSeconds > 0): CloudTrail LookupEvents instead of SQS. */
+  readonly queueUrl?: string;
   /** Terraform state files or directories. */
   readonly states: readonly string[];
   /** Rule files or directories; empty = bundled rules. */
@@ -25,6 +26,12 @@ export interface Config {
   readonly dedupSize: number;
   /** Seconds between checks of the state sources for changes (file mtime and size, S3 ETag); 0 = never. */
   readonly stateReloadSeconds: number;
+  /** On start, read CloudTrail LookupEvents this far back (`6h`, `2d`) when there is no checkpoint. */
+  readonly backfillSince?: string;
+  /** File that remembers up to when LookupEvents was read, across restarts. */
+  readonly checkpointFile?: string;
+  /** Read LookupEvents every N seconds (0 = only the backfill on start). */
+  readonly lookupPollSeconds: number;
   /** host:port for /metrics, /healthz, /readyz; absent = no HTTP server. */
   readonly httpListen?: string;
 }

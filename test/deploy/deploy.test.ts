@@ -89,6 +89,7 @@ describe('deployment artefacts keep their promises', () => {
       ListKeys: 'kms:ListKeys',
       ListAliases: 'kms:ListAliases',
       ListResourceTags: 'kms:ListResourceTags',
+      LookupEvents: 'cloudtrail:LookupEvents',
     };
     const code = sources('src').join('\n');
     const calls = new Set([
