@@ -55,14 +55,32 @@ export interface PayloadOutcome {
 
 export interface Core {
   processPayload(value: JsonValue, path?: string): PayloadOutcome;
+  /** The same, with each event passed through `enrich` (live KMS reads) before the diff. */
+  processPayloadWith(
+    value: JsonValue,
+    path: string,
+    enrich: (event: KmsEvent) => Promise<KmsEvent>,
+  ): Promise<PayloadOutcome>;
   /** An event that did not come from CloudTrail (a scan finding): diffed and evaluated like any other. */
-  processEvent(event: KmsEvent): { readonly driftType: DriftType; readonly logs: readonly EmittedLog[] };
+  processEvent(event: KmsEvent): EventResult;
+}
+
+export interface EventResult {
+  readonly driftType: DriftType;
+  readonly logs: readonly EmittedLog[];
+}
+
+interface Normalized {
+  readonly events: readonly KmsEvent[];
+  readonly problems: Problem[];
+  readonly skipped: Partial<Record<SkipReason, number>>;
+  readonly s3Objects: readonly S3ObjectRef[];
 }
 
 export function createCore(options: CoreOptions, state: StateHolder): Core {
   const diff = createDiffer({ terraformPrincipals: options.terraformPrincipals });
   const { ruleset, minPriority } = options;
-  const processEvent: Core['processEvent'] = (event) => {
+  const processEvent = (event: KmsEvent): EventResult => {
     const finding = diff(event, state.current());
     const logs: EmittedLog[] = [];
     for (const hit of ruleset.evaluate(finding)) {
@@ -71,38 +89,48 @@ export function createCore(options: CoreOptions, state: StateHolder): Core {
     }
     return { driftType: finding.driftType, logs };
   };
+  const outcome = (n: Normalized, results: readonly EventResult[]): PayloadOutcome => ({
+    logs: results.flatMap((r) => r.logs),
+    problems: n.problems,
+    events: n.events.map((e, i) => ({
+      name: e.name,
+      eventId: e.eventId,
+      eventTime: e.eventTime,
+      driftType: results[i]?.driftType ?? 'none',
+    })),
+    skipped: n.skipped,
+    s3Objects: n.s3Objects,
+  });
   return {
     processEvent,
     processPayload(value, path) {
-      const unwrapped = unwrapPayload(value, path);
-      const logs: EmittedLog[] = [];
-      const problems: Problem[] = [...unwrapped.problems];
-      const events: PayloadOutcome['events'][number][] = [];
-      const skipped: Partial<Record<SkipReason, number>> = { ...unwrapped.skipped };
-      for (const { record, path: recordPath } of unwrapped.records) {
-        const normalized = normalizeRecord(record, recordPath);
-        if (normalized.kind === 'skip') {
-          skipped[normalized.reason] = (skipped[normalized.reason] ?? 0) + 1;
-          continue;
-        }
-        if (normalized.kind === 'problem') {
-          problems.push(normalized.problem);
-          continue;
-        }
-        const { event } = normalized;
-        problems.push(...normalized.warnings);
-        const result = processEvent(event);
-        events.push({
-          name: event.name,
-          eventId: event.eventId,
-          eventTime: event.eventTime,
-          driftType: result.driftType,
-        });
-        logs.push(...result.logs);
-      }
-      return { logs, problems, events, skipped, s3Objects: unwrapped.s3Objects };
+      const n = normalizePayload(value, path);
+      return outcome(n, n.events.map(processEvent));
+    },
+    async processPayloadWith(value, path, enrich) {
+      const n = normalizePayload(value, path);
+      const results: EventResult[] = [];
+      for (const event of n.events) results.push(processEvent(await enrich(event)));
+      return outcome(n, results);
     },
   };
+}
+
+function normalizePayload(value: JsonValue, path: string | undefined): Normalized {
+  const unwrapped = unwrapPayload(value, path);
+  const events: KmsEvent[] = [];
+  const problems: Problem[] = [...unwrapped.problems];
+  const skipped: Partial<Record<SkipReason, number>> = { ...unwrapped.skipped };
+  for (const { record, path: recordPath } of unwrapped.records) {
+    const normalized = normalizeRecord(record, recordPath);
+    if (normalized.kind === 'skip') skipped[normalized.reason] = (skipped[normalized.reason] ?? 0) + 1;
+    else if (normalized.kind === 'problem') problems.push(normalized.problem);
+    else {
+      problems.push(...normalized.warnings);
+      events.push(normalized.event);
+    }
+  }
+  return { events, problems, skipped, s3Objects: unwrapped.s3Objects };
 }
 
 export function fixedState(index: DeclaredIndex): StateHolder {

@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import type { Core, EmittedLog, PayloadOutcome } from './app.ts';
 import type { Config } from './config/types.ts';
 import type { JsonValue } from './model/json.ts';
+import type { KmsEvent } from './model/kms-event.ts';
 import { formatProblem } from './model/problem.ts';
 import { SeenEventIds } from './dedup/event-ids.ts';
 import { consume, type ReceivedMessage, type Verdict } from './sources/sqs/consumer.ts';
@@ -27,6 +28,8 @@ export interface DaemonDeps {
   readonly log: Logger;
   readonly metrics: Metrics;
   readonly now: () => number;
+  /** Live KMS reads: fills the attributes an event does not carry before the diff. */
+  readonly enrich?: (event: KmsEvent) => Promise<KmsEvent>;
   /** Called after every receive, successful or not, for /readyz. */
   readonly onReceive?: (ok: boolean) => void;
 }
@@ -101,7 +104,8 @@ async function catchUp(config: Config, deps: DaemonDeps, seen: SeenEventIds, sig
     try {
       let events = 0;
       for await (const page of lookupKmsEvents(deps.cloudtrail, start, end, signal)) {
-        const outcomes = page.map((e) => deps.core.processPayload({ CloudTrailEvent: e.cloudTrailEvent }, 'lookup'));
+        const outcomes: PayloadOutcome[] = [];
+        for (const e of page) outcomes.push(await process(deps, { CloudTrailEvent: e.cloudTrailEvent }, 'lookup'));
         for (const o of outcomes) deps.metrics.payload(o);
         await writeOnce(
           outcomes.flatMap((o) => o.logs),
@@ -134,12 +138,12 @@ async function handleMessage(
   } catch (err: unknown) {
     return { ok: false, reason: `body is not JSON: ${describe(err)}` };
   }
-  const outcomes: PayloadOutcome[] = [deps.core.processPayload(body, 'body')];
+  const outcomes: PayloadOutcome[] = [await process(deps, body, 'body')];
   let failure: string | undefined;
   for (const ref of outcomes[0]?.s3Objects ?? []) {
     try {
       const object = await fetchJsonObject(deps.s3, ref.bucket, ref.key, signal);
-      outcomes.push(deps.core.processPayload(object, `s3://${ref.bucket}/${ref.key}`));
+      outcomes.push(await process(deps, object, `s3://${ref.bucket}/${ref.key}`));
     } catch (err: unknown) {
       // The other files of the message are still processed; the message itself is not done.
       failure ??= describe(err);
@@ -181,6 +185,12 @@ async function writeOnce(logs: readonly EmittedLog[], deps: DaemonDeps, seen: Se
   const now = deps.now();
   for (const l of fresh)
     deps.metrics.logged(String(l.log['rule']), l.priority, Date.parse(String(l.log['timestamp'])), now);
+}
+
+function process(deps: DaemonDeps, value: JsonValue, path: string): Promise<PayloadOutcome> {
+  return deps.enrich === undefined
+    ? Promise.resolve(deps.core.processPayload(value, path))
+    : deps.core.processPayloadWith(value, path, deps.enrich);
 }
 
 function describe(err: unknown): string {

@@ -1,6 +1,7 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -32,8 +33,9 @@ export async function startLocal(
   const clients: AwsClients = {
     sqs: new SQSClient({ ...common, useQueueUrlAsEndpoint: false }),
     s3: new S3Client({ ...common, forcePathStyle: true }),
-    // Not used: --local sets no backfill; present so the daemon's wiring is the same as in production.
+    // Not used: --local sets no backfill and no live reads; present so the wiring is the same as in production.
     cloudtrail: new CloudTrailClient(common),
+    kms: new KMSClient(common),
   };
   const dlq = server.createQueue('kms-drift-dlq', { region: REGION });
   const queue = server.createQueue('kms-drift', {
@@ -88,6 +90,7 @@ export async function startLocal(
       clients.sqs.destroy();
       clients.s3.destroy();
       clients.cloudtrail.destroy();
+      clients.kms.destroy();
       await server.stop();
     },
   };

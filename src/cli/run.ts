@@ -1,6 +1,8 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { liveReader } from '../kms/live-reads.ts';
 import { parseArgs } from 'node:util';
 import { pino, type Logger } from 'pino';
 import { loadConfig } from '../config/load.ts';
@@ -20,6 +22,7 @@ export interface AwsClients {
   readonly sqs: SQSClient;
   readonly s3: S3Client;
   readonly cloudtrail: CloudTrailClient;
+  readonly kms: KMSClient;
 }
 
 /**
@@ -45,7 +48,9 @@ export async function run(args: readonly string[], io: CliIo, env: NodeJS.Proces
       since: { type: 'string' },
       'checkpoint-file': { type: 'string' },
       'lookup-poll-seconds': { type: 'string' },
+      'live-kms-reads': { type: 'boolean' },
       local: { type: 'boolean', default: false },
+      config: { type: 'string' },
     },
   });
   const stop = new AbortController();
@@ -103,6 +108,9 @@ async function daemon(config: Config, io: CliIo, clients: AwsClients, signal: Ab
         sqs: clients.sqs,
         s3: clients.s3,
         cloudtrail: clients.cloudtrail,
+        ...(config.liveKmsReads
+          ? { enrich: liveReader(clients.kms, { ttlMs: 60_000, minIntervalMs: 100, now: Date.now }) }
+          : {}),
         writer: pinoDriftLogWriter(1),
         log,
         metrics,
@@ -129,6 +137,7 @@ function defaultClients(): AwsClients {
     sqs: new SQSClient({ useQueueUrlAsEndpoint: false }),
     s3: new S3Client({ forcePathStyle: process.env['AWS_S3_FORCE_PATH_STYLE'] === 'true' }),
     cloudtrail: new CloudTrailClient({}),
+    kms: new KMSClient({}),
   };
 }
 

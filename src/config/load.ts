@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { parsePriority, PRIORITIES } from '../model/priority.ts';
 import type { Problem } from '../model/problem.ts';
 import type { Config } from './types.ts';
+import { parseConfigFile, type ConfigFile } from './file.ts';
+import { readFileSync } from 'node:fs';
 
 /** Every setting: its option, its environment variable, its default. Docs and `--help` are written from this. */
 export const SETTINGS = [
@@ -104,6 +106,13 @@ export const SETTINGS = [
     help: 'read LookupEvents every N seconds (poll mode, with or without a queue); 0 = off',
   },
   {
+    key: 'liveKmsReads',
+    option: 'live-kms-reads',
+    env: 'KMS_DRIFT_LIVE_KMS_READS',
+    default: 'false',
+    help: 'read each changed key through the KMS API (cached 60 s, at most 10 calls/s) to compare every attribute',
+  },
+  {
     key: 'httpListen',
     option: 'http-listen',
     env: 'KMS_DRIFT_HTTP_LISTEN',
@@ -141,6 +150,7 @@ const schema = z
       .optional(),
     checkpointFile: z.string().min(1).optional(),
     lookupPollSeconds: z.coerce.number().int().min(0).max(86_400),
+    liveKmsReads: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]),
     httpListen: z
       .string()
       .regex(/^[^:]*:\d{1,5}$/, 'expected host:port')
@@ -158,9 +168,30 @@ export type Options = Readonly<Record<string, string | readonly string[] | boole
 export function loadConfig(
   options: Options,
   env: Readonly<Record<string, string | undefined>>,
+  readFile: (path: string) => string = (p) => readFileSync(p, 'utf8'),
 ): { config: Config } | { problems: Problem[] } {
   const raw: Record<string, unknown> = {};
   const origin = new Map<string, string>();
+  // Lowest precedence after the defaults: the YAML file named by --config / KMS_DRIFT_CONFIG.
+  const filePath = typeof options['config'] === 'string' ? options['config'] : env['KMS_DRIFT_CONFIG'];
+  let file: ConfigFile | undefined;
+  if (filePath !== undefined && filePath !== '') {
+    try {
+      file = parseConfigFile(filePath, readFile(filePath), new Set(SETTINGS.map((s) => s.key)));
+    } catch (err: unknown) {
+      return {
+        problems: [
+          {
+            code: 'CONFIG_INVALID',
+            severity: 'error',
+            source: filePath,
+            message: err instanceof Error ? err.message : String(err),
+          },
+        ],
+      };
+    }
+    if (file.problems.length > 0) return { problems: file.problems };
+  }
   for (const s of SETTINGS) {
     const fromOption = options[s.option];
     const fromEnv = env[s.env];
@@ -176,6 +207,10 @@ export function loadConfig(
             .filter((x) => x !== '')
         : fromEnv;
       origin.set(s.key, `env ${s.env}`);
+    } else if (file?.values.has(s.key) === true) {
+      const entry = file.values.get(s.key);
+      raw[s.key] = LIST_KEYS.has(s.key) ? [entry?.value].flat() : entry?.value;
+      origin.set(s.key, entry?.where ?? '');
     } else if (s.default !== undefined) {
       raw[s.key] = isList ? [] : s.default;
       origin.set(s.key, 'default');

@@ -32,6 +32,8 @@ export interface Config {
   readonly checkpointFile?: string;
   /** Read LookupEvents every N seconds (0 = only the backfill on start). */
   readonly lookupPollSeconds: number;
+  /** Read each changed key through the KMS API to compare the attributes its event does not carry. */
+  readonly liveKmsReads: boolean;
   /** host:port for /metrics, /healthz, /readyz; absent = no HTTP server. */
   readonly httpListen?: string;
 }

@@ -48,7 +48,7 @@ export async function* readAccount(client: KMSClient): AsyncIterable<KeyReading 
   }
 }
 
-async function readKey(client: KMSClient, metadata: KeyMetadata): Promise<KeyReading> {
+export async function readKey(client: KMSClient, metadata: KeyMetadata): Promise<KeyReading> {
   const keyId = metadata.KeyId ?? '';
   const pending = metadata.KeyState === 'PendingDeletion' || metadata.KeyState === 'PendingReplicaDeletion';
   const { Policy: policy } = await client.send(new GetKeyPolicyCommand({ KeyId: keyId, PolicyName: 'default' }));

@@ -102,4 +102,6 @@ export interface KmsEvent {
   readonly change: KeyChange | AliasChange;
   /** The CloudTrail record itself: rules read `ct.*` and `json.value[…]` from it. */
   readonly record: JsonObject;
+  /** Set when live KMS reads were asked for: whether they filled the attributes the event does not carry. */
+  readonly live?: { readonly ok: true; readonly readAt: string } | { readonly ok: false; readonly reason: string };
 }

@@ -49,6 +49,7 @@ export function toDriftLog(finding: DriftFinding, hit: RuleHit): DriftLog {
     log['error_code'] = event.error.code;
     put(log, 'error_message', event.error.message);
   }
+  if (event.live !== undefined) log['live'] = { ...event.live };
   if (finding.terraform !== undefined) {
     log['terraform'] = { address: finding.terraform.address, state: finding.terraform.state };
   }
