@@ -1,12 +1,12 @@
-import { isMap, isScalar, isSeq } from 'yaml';
+import { isMap, isScalar } from 'yaml';
 import { parsePriority, PRIORITIES } from '../../model/priority.ts';
 import type { Problem } from '../../model/problem.ts';
-import type { ExceptionDef, ExceptionValue, ListDef, MacroDef, RuleDef } from './defs.ts';
+import type { ListDef, MacroDef, RuleDef } from './defs.ts';
+import { parseExceptions } from './exceptions.ts';
 import { scalarList, scalarString, validate, type Item, type ItemValue } from './items.ts';
-import { concatText, type SourcePos } from './text.ts';
-
-/** The engine version our rule language corresponds to (Falco's rules engine), for required_engine_version. */
-export const ENGINE_VERSION = '0.63.0';
+import { error, warning } from './problems.ts';
+import { checkEngineVersion, checkPluginVersions } from './requirements.ts';
+import { concatText } from './text.ts';
 
 const RULE_KEYS = new Set([
   'rule',
@@ -52,56 +52,15 @@ export class Collector {
   add(item: Item): void {
     switch (item.kind) {
       case 'required_engine_version':
-        return this.engineVersion(item);
+        return checkEngineVersion(item, this.problems);
       case 'required_plugin_versions':
-        return this.pluginVersions(item);
+        return checkPluginVersions(item, this.problems);
       case 'list':
         return this.list(item);
       case 'macro':
         return this.macro(item);
       case 'rule':
         return this.rule(item);
-    }
-  }
-
-  private engineVersion(item: Item): void {
-    const v = item.keys.get('required_engine_version');
-    const text = scalarString(v);
-    const wanted =
-      text === undefined ? undefined : /^\d+$/.test(text) ? [0, Number(text), 0] : text.split('.').map(Number);
-    if (wanted === undefined || wanted.length !== 3 || wanted.some((n) => !Number.isInteger(n))) {
-      this.problems.push(
-        validate(v?.pos ?? item.pos, `Unable to parse engine version '${text ?? ''}' as a semver string`),
-      );
-      return;
-    }
-    const have = ENGINE_VERSION.split('.').map(Number);
-    const newer = wanted.findIndex((n, i) => n !== (have[i] ?? 0));
-    if (newer >= 0 && (wanted[newer] ?? 0) > (have[newer] ?? 0)) {
-      this.problems.push(
-        error(
-          'LOAD_ERR_VALIDATE',
-          v?.pos ?? item.pos,
-          `Rules require engine version ${wanted.join('.')}, but engine version is ${ENGINE_VERSION}`,
-        ),
-      );
-    }
-  }
-
-  private pluginVersions(item: Item): void {
-    const v = item.keys.get('required_plugin_versions');
-    if (v?.node === null || v?.node === undefined || !isSeq(v.node)) return;
-    for (const entry of v.node.items) {
-      const name = isMap(entry) ? entry.get('name') : undefined;
-      if (name !== 'cloudtrail' && name !== 'json') {
-        this.problems.push(
-          warning(
-            'LOAD_UNKNOWN_ITEM',
-            v.pos,
-            `plugin '${String(name)}' is not provided by kms-drift (cloudtrail and json fields are built in)`,
-          ),
-        );
-      }
     }
   }
 
@@ -216,7 +175,7 @@ export class Collector {
       source,
       enabled: scalarString(item.keys.get('enabled')) !== 'false',
       tags: new Set(scalarList(item.keys.get('tags')) ?? []),
-      exceptions: this.exceptions(item.keys.get('exceptions'), name),
+      exceptions: parseExceptions(item.keys.get('exceptions'), name, this.problems),
       skipIfUnknownFilter: scalarString(item.keys.get('skip-if-unknown-filter')) === 'true',
       order: previous?.order ?? this.order++,
     };
@@ -306,7 +265,7 @@ export class Collector {
         rule.skipIfUnknownFilter = scalarString(value) === 'true';
         return;
       case 'exceptions': {
-        const incoming = this.exceptions(value, name);
+        const incoming = parseExceptions(value, name, this.problems);
         if (!append) return void (rule.exceptions = incoming);
         for (const exc of incoming) {
           const existing = rule.exceptions.find((e) => e.name === exc.name);
@@ -330,55 +289,6 @@ export class Collector {
       );
     }
     return p;
-  }
-
-  private exceptions(value: ItemValue | undefined, rule: string): ExceptionDef[] {
-    if (value?.node === null || value?.node === undefined) return [];
-    if (!isSeq(value.node)) {
-      this.problems.push(validate(value.pos, 'exceptions must be a sequence'));
-      return [];
-    }
-    const out: ExceptionDef[] = [];
-    for (const node of value.node.items) {
-      const at = value.pos;
-      if (!isMap(node)) {
-        this.problems.push(validate(at, 'an exception must be a map with name, fields, comps, values'));
-        continue;
-      }
-      const js = node.toJSON() as Record<string, unknown>;
-      const name = typeof js['name'] === 'string' ? js['name'] : undefined;
-      if (name === undefined) {
-        this.problems.push(validate(at, "Item has no mapping for key 'name'"));
-        continue;
-      }
-      if (out.some((e) => e.name === name))
-        this.problems.push(
-          warning(
-            'LOAD_EXCEPTION_NAME_NOT_UNIQUE',
-            at,
-            `Multiple definitions of exception '${name}' in the same rule '${rule}'`,
-          ),
-        );
-      const fields = js['fields'];
-      const comps = js['comps'];
-      const values = js['values'];
-      const fieldsOk =
-        typeof fields === 'string' || (Array.isArray(fields) && fields.every((f) => typeof f === 'string'));
-      if (!fieldsOk) {
-        this.problems.push(validate(at, `exception '${name}': fields must be a field or a list of fields`));
-        continue;
-      }
-      const valuesList = Array.isArray(values) ? values : [];
-      out.push({
-        name,
-        fields: fields as string[] | string,
-        comps: typeof comps === 'string' || Array.isArray(comps) ? (comps as string[] | string) : undefined,
-        values: valuesList.map((v) => (Array.isArray(v) ? v.map(exceptionValue) : exceptionValue(v))) as
-          ExceptionValue[][] | ExceptionValue[],
-        pos: at,
-      });
-    }
-    return out;
   }
 
   private overrideMode(item: Item, key: string, exists: boolean): 'define' | 'append' | 'replace' | 'error' {
@@ -414,16 +324,4 @@ export class Collector {
         this.problems.push(warning('LOAD_UNKNOWN_KEY', value.pos, `Unknown key '${key}'. The key will be ignored.`));
     }
   }
-}
-
-function exceptionValue(v: unknown): ExceptionValue {
-  return Array.isArray(v) ? v.map(String) : String(v);
-}
-
-function error(code: Problem['code'], at: SourcePos, message: string): Problem {
-  return { code, severity: 'error', source: at.file, line: at.line, column: at.col, message };
-}
-
-function warning(code: Problem['code'], at: SourcePos, message: string): Problem {
-  return { code, severity: 'warning', source: at.file, line: at.line, column: at.col, message };
 }

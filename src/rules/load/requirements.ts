@@ -1,0 +1,46 @@
+import { isMap, isSeq } from 'yaml';
+import type { Problem } from '../../model/problem.ts';
+import { scalarString, validate, type Item } from './items.ts';
+import { error, warning } from './problems.ts';
+
+/** The engine version our rule language corresponds to (Falco's rules engine), for required_engine_version. */
+export const ENGINE_VERSION = '0.63.0';
+
+export function checkEngineVersion(item: Item, problems: Problem[]): void {
+  const v = item.keys.get('required_engine_version');
+  const text = scalarString(v);
+  const wanted =
+    text === undefined ? undefined : /^\d+$/.test(text) ? [0, Number(text), 0] : text.split('.').map(Number);
+  if (wanted === undefined || wanted.length !== 3 || wanted.some((n) => !Number.isInteger(n))) {
+    problems.push(validate(v?.pos ?? item.pos, `Unable to parse engine version '${text ?? ''}' as a semver string`));
+    return;
+  }
+  const have = ENGINE_VERSION.split('.').map(Number);
+  const newer = wanted.findIndex((n, i) => n !== (have[i] ?? 0));
+  if (newer >= 0 && (wanted[newer] ?? 0) > (have[newer] ?? 0)) {
+    problems.push(
+      error(
+        'LOAD_ERR_VALIDATE',
+        v?.pos ?? item.pos,
+        `Rules require engine version ${wanted.join('.')}, but engine version is ${ENGINE_VERSION}`,
+      ),
+    );
+  }
+}
+
+export function checkPluginVersions(item: Item, problems: Problem[]): void {
+  const v = item.keys.get('required_plugin_versions');
+  if (v?.node === null || v?.node === undefined || !isSeq(v.node)) return;
+  for (const entry of v.node.items) {
+    const name = isMap(entry) ? entry.get('name') : undefined;
+    if (name !== 'cloudtrail' && name !== 'json') {
+      problems.push(
+        warning(
+          'LOAD_UNKNOWN_ITEM',
+          v.pos,
+          `plugin '${String(name)}' is not provided by kms-drift (cloudtrail and json fields are built in)`,
+        ),
+      );
+    }
+  }
+}
