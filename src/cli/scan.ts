@@ -25,6 +25,15 @@ export async function scan(args: readonly string[], io: CliIo, progress: boolean
   });
   const minPriority = values['min-priority'] === undefined ? undefined : parsePriority(values['min-priority']);
   const failOn: Priority | undefined = values['fail-on'] === undefined ? undefined : parsePriority(values['fail-on']);
+  for (const [name, given, parsed] of [
+    ['min-priority', values['min-priority'], minPriority],
+    ['fail-on', values['fail-on'], failOn],
+  ] as const) {
+    if (given !== undefined && parsed === undefined) {
+      io.err(`kms-drift scan: --${name}: unknown priority '${given}'`);
+      return 2;
+    }
+  }
   const setup = await setupCore({
     states: values.state,
     rules: values.rules,
