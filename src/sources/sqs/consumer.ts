@@ -137,7 +137,12 @@ async function handleBatch(
     }),
   );
   try {
-    await Promise.race([work, deadline(signal, options.shutdownTimeoutMs)]);
+    const timeout = deadline(signal, options.shutdownTimeoutMs);
+    try {
+      await Promise.race([work, timeout.reached]);
+    } finally {
+      timeout.cancel();
+    }
   } finally {
     clearInterval(keepInvisible);
   }
@@ -150,13 +155,25 @@ async function handleBatch(
   await deleteBatch(options, done);
 }
 
-/** Resolves `ms` after the signal aborts; never while the process runs normally. */
-function deadline(signal: AbortSignal, ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    const start = (): void => void setTimeout(resolve, ms).unref();
-    if (signal.aborted) start();
-    else signal.addEventListener('abort', start, { once: true });
+/**
+ * Reached `ms` after the signal aborts; never while the process runs normally. `cancel` removes the listener, so a
+ * daemon that handles millions of batches does not pile listeners onto one signal.
+ */
+function deadline(signal: AbortSignal, ms: number): { reached: Promise<void>; cancel(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  let start = (): void => undefined;
+  const reached = new Promise<void>((resolve) => {
+    start = () => void (timer = setTimeout(resolve, ms).unref());
   });
+  if (signal.aborted) start();
+  else signal.addEventListener('abort', start, { once: true });
+  return {
+    reached,
+    cancel: () => {
+      signal.removeEventListener('abort', start);
+      if (timer !== undefined) clearTimeout(timer);
+    },
+  };
 }
 
 async function extendVisibility(options: ConsumerOptions, messages: readonly ReceivedMessage[]): Promise<void> {
