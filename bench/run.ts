@@ -1,0 +1,208 @@
+// `npm run bench [-- --mb 100] [--json]`: throughput measured side by side with floors measured in the same run on
+// the same files (gunzip alone; gunzip + JSON.parse), never as timed assertions in tests. See BENCHMARKS.md.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir, cpus } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { gunzipSync } from 'node:zlib';
+import { performance } from 'node:perf_hooks';
+import { createCore } from '../src/app.ts';
+import { setupCore } from '../src/cli/setup.ts';
+import type { JsonValue } from '../src/model/json.ts';
+import { loadRules } from '../src/rules/load/load.ts';
+import { readRuleFiles } from '../src/rules/load/files.ts';
+import { readInputs } from '../src/sources/files/read-inputs.ts';
+import { loadStates } from '../src/terraform/load-states.ts';
+import { ReloadingState } from '../src/terraform/reloading-state.ts';
+import { writeCorpus } from './corpus.ts';
+
+const { values } = parseArgs({
+  options: {
+    mb: { type: 'string', default: '100' },
+    json: { type: 'boolean', default: false },
+    seed: { type: 'string', default: '42' },
+  },
+});
+const seed = Number(values.seed);
+const dir = mkdtempSync(join(tmpdir(), 'kms-drift-bench-'));
+const rulesDir = new URL('../rules/', import.meta.url).pathname;
+
+function time<T>(fn: () => T): { ms: number; value: T } {
+  const t = performance.now();
+  const value = fn();
+  return { ms: performance.now() - t, value };
+}
+async function timeAsync<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const t = performance.now();
+  const value = await fn();
+  return { ms: performance.now() - t, value };
+}
+
+const KEY_EVENTS = [
+  'DisableKey',
+  'EnableKey',
+  'PutKeyPolicy',
+  'DisableKeyRotation',
+  'EnableKeyRotation',
+  'TagResource',
+  'UntagResource',
+  'ScheduleKeyDeletion',
+];
+function generatedRules(n: number): string {
+  let text = '';
+  for (let i = 0; i < n; i++) {
+    const event = KEY_EVENTS[i % KEY_EVENTS.length] ?? 'DisableKey';
+    text += `- rule: generated_${i}\n  desc: generated\n  condition: evt.name = ${event} and user = "user-${i}" and drift.type = modified\n  output: "generated ${i} %resource"\n  priority: notice\n`;
+  }
+  return text;
+}
+
+function stateWithKeys(n: number): { path: string; keyIds: string[] } {
+  const keyIds = Array.from({ length: n }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+  const policy = JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      { Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'kms:*', Resource: '*' },
+    ],
+  });
+  const instances = keyIds.map((id) => ({
+    index_key: id,
+    schema_version: 0,
+    attributes: {
+      id,
+      key_id: id,
+      arn: `arn:aws:kms:us-west-2:111122223333:key/${id}`,
+      is_enabled: true,
+      enable_key_rotation: true,
+      rotation_period_in_days: 365,
+      policy,
+      description: `key ${id}`,
+      tags: { Team: 'a' },
+      tags_all: { Team: 'a' },
+      key_usage: 'ENCRYPT_DECRYPT',
+      customer_master_key_spec: 'SYMMETRIC_DEFAULT',
+      multi_region: false,
+    },
+  }));
+  const path = join(dir, 'keys.tfstate');
+  writeFileSync(
+    path,
+    JSON.stringify({
+      version: 4,
+      terraform_version: '1.9.8',
+      serial: 1,
+      lineage: 'bench',
+      outputs: {},
+      resources: [
+        {
+          module: 'module.kms',
+          mode: 'managed',
+          type: 'aws_kms_key',
+          name: 'this',
+          provider: 'provider["registry.terraform.io/hashicorp/aws"]',
+          instances,
+        },
+      ],
+    }),
+  );
+  return { path, keyIds };
+}
+
+async function main(): Promise<void> {
+  const mb = Number(values.mb);
+  const results: Record<string, unknown> = {
+    machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version },
+    seed,
+    mb,
+  };
+
+  // ── firehose: mixed trail, ~1% KMS ──────────────────────────────────────────────────────────────────────────────
+  const mixed = writeCorpus(join(dir, 'mixed'), seed, mb * 1_000_000, 0.01);
+  const gz = mixed.files.map((f) => readFileSync(f));
+  const gunzip = time(() => gz.reduce((n, b) => n + gunzipSync(b).length, 0));
+  const parse = time(() =>
+    gz.reduce((n, b) => n + (JSON.parse(gunzipSync(b).toString('utf8')) as { Records: unknown[] }).Records.length, 0),
+  );
+  const setup = await setupCore({ states: ['examples/terraform.tfstate'], rules: [], terraformPrincipals: [] });
+  const replay = await timeAsync(async () => {
+    let logs = 0;
+    for await (const p of readInputs([join(dir, 'mixed')]))
+      if (!('problem' in p)) logs += setup.core.processPayload(p.value, p.path).logs.length;
+    return logs;
+  });
+  const rps = (ms: number, n: number): number => Math.round(n / (ms / 1000));
+  results['firehose'] = {
+    records: mixed.records,
+    kms_records: mixed.kmsRecords,
+    json_mb: Math.round(mixed.jsonBytes / 1e6),
+    gunzip_records_per_s: rps(gunzip.ms, mixed.records),
+    gunzip_parse_records_per_s: rps(parse.ms, mixed.records),
+    replay_records_per_s: rps(replay.ms, mixed.records),
+    replay_time_vs_gunzip_parse: +(replay.ms / parse.ms).toFixed(2),
+    replay_time_vs_gunzip: +(replay.ms / gunzip.ms).toFixed(2),
+    drift_logs: replay.value,
+  };
+
+  // ── KMS path: every record a KMS management event, 10,000-key state, default + 200 generated rules ─────────────
+  const { path: statePath, keyIds } = stateWithKeys(10_000);
+  const start = await timeAsync(async () => {
+    const rules = await readRuleFiles([rulesDir]);
+    const loaded = loadRules([...rules.files, { path: 'generated.yaml', text: generatedRules(200) }]);
+    const states = await loadStates([statePath]);
+    return { ruleset: loaded.ruleset, states };
+  });
+  const kmsCorpus = writeCorpus(join(dir, 'kms'), seed + 1, Math.min(mb, 20) * 1_000_000, 1, 2000, keyIds);
+  const payloads = kmsCorpus.files.map((f) => JSON.parse(gunzipSync(readFileSync(f)).toString('utf8')) as JsonValue);
+  const kmsRun = (ruleset: typeof start.value.ruleset): { ms: number; logs: number } => {
+    const core = createCore({ ruleset, terraformPrincipals: [] }, new ReloadingState(start.value.states, [statePath]));
+    core.processPayload(payloads[0] ?? {}); // warm-up: JIT and the index of each (service, event) pair
+    const run = time(() => payloads.reduce<number>((n, p) => n + core.processPayload(p).logs.length, 0));
+    return { ms: run.ms, logs: run.value };
+  };
+  const kmsDefault = kmsRun(start.value.ruleset);
+  results['kms_path'] = {
+    events: kmsCorpus.records,
+    rules: start.value.ruleset.rules.length,
+    events_per_s: rps(kmsDefault.ms, kmsCorpus.records),
+    drift_logs: kmsDefault.logs,
+  };
+
+  // ── rule scaling: the same stream with 10 and 1,000 rules ───────────────────────────────────────────────────────
+  const withRules = (n: number): ReturnType<typeof kmsRun> =>
+    kmsRun(loadRules([{ path: 'g.yaml', text: generatedRules(n) }]).ruleset);
+  const r10 = withRules(10);
+  const r1000 = withRules(1000);
+  results['rule_scaling'] = {
+    events_per_s_10_rules: rps(r10.ms, kmsCorpus.records),
+    events_per_s_1000_rules: rps(r1000.ms, kmsCorpus.records),
+    time_1000_vs_10: +(r1000.ms / r10.ms).toFixed(2),
+  };
+
+  // ── start and memory ────────────────────────────────────────────────────────────────────────────────────────────
+  results['start'] = { ready_ms_10000_key_state_and_rules: Math.round(start.ms) };
+  results['memory'] = {
+    peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+    replayed_json_mb: Math.round(mixed.jsonBytes / 1e6),
+  };
+
+  if (values.json) process.stdout.write(`${JSON.stringify(results)}\n`);
+  else {
+    for (const [section, v] of Object.entries(results)) {
+      process.stdout.write(
+        `${section.padEnd(14)} ${
+          typeof v === 'object' && v !== null
+            ? Object.entries(v)
+                .map(([k, x]) => `${k}=${String(x)}`)
+                .join('  ')
+            : String(v)
+        }\n`,
+      );
+    }
+  }
+}
+
+try {
+  await main();
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
