@@ -10,8 +10,23 @@ const LIST_KEYS: ReadonlySet<string> = new Set(['Action', 'NotAction', 'Resource
 const PRINCIPAL_KEYS: ReadonlySet<string> = new Set(['Principal', 'NotPrincipal']);
 const ACCOUNT_ID = /^\d{12}$/;
 
+/**
+ * Canonical forms by document: one event's policy is compared, searched for principals and patched, and a declared
+ * policy is compared with every event on its key, so each document is canonicalized once.
+ */
+const canonicalCache = new WeakMap<JsonObject, JsonValue>();
+
 export function canonicalPolicy(policy: JsonValue): JsonValue {
   if (!isJsonObject(policy)) return policy;
+  let canonical = canonicalCache.get(policy);
+  if (canonical === undefined) {
+    canonical = canonicalize(policy);
+    canonicalCache.set(policy, canonical);
+  }
+  return canonical;
+}
+
+function canonicalize(policy: JsonObject): JsonValue {
   const out: Record<string, JsonValue> = {};
   for (const key of Object.keys(policy).sort()) {
     const value = policy[key] as JsonValue;
@@ -137,7 +152,7 @@ export function policyPatch(expected: JsonValue, actual: JsonValue): PatchOperat
 }
 
 export function samePolicy(a: JsonValue, b: JsonValue): boolean {
-  return JSON.stringify(canonicalPolicy(a)) === JSON.stringify(canonicalPolicy(b));
+  return a === b || JSON.stringify(canonicalPolicy(a)) === JSON.stringify(canonicalPolicy(b));
 }
 
 function statements(policy: JsonValue): JsonObject[] {
