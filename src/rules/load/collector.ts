@@ -61,6 +61,8 @@ export class Collector {
         return this.macro(item);
       case 'rule':
         return this.rule(item);
+      case 'test':
+        return; // run by `kms-drift rules test`, not part of the ruleset
     }
   }
 

@@ -14,7 +14,7 @@ import { scalarText, type SourcePos, type SourceText } from './text.ts';
 
 /** One `- rule:` / `- macro:` / `- list:` / `- required_*` item of a rules file, with the places of its parts. */
 export interface Item {
-  readonly kind: 'rule' | 'macro' | 'list' | 'required_engine_version' | 'required_plugin_versions';
+  readonly kind: 'rule' | 'macro' | 'list' | 'required_engine_version' | 'required_plugin_versions' | 'test';
   readonly pos: SourcePos;
   readonly file: string;
   /** Keys present on the item, with their values and places. */
@@ -28,7 +28,8 @@ export interface ItemValue {
   readonly text?: SourceText;
 }
 
-const KINDS = ['required_engine_version', 'required_plugin_versions', 'list', 'macro', 'rule'] as const;
+// `test` is ours (`kms-drift rules test`); Falco warns about it as an unknown item and loads the rest.
+const KINDS = ['required_engine_version', 'required_plugin_versions', 'list', 'macro', 'rule', 'test'] as const;
 
 /** Alias expansion beyond this is a YAML bomb, not a rules file. */
 const MAX_ALIAS_COUNT = 100;

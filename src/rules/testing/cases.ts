@@ -1,0 +1,67 @@
+import { isMap } from 'yaml';
+import { dirname, resolve } from 'node:path';
+import type { JsonValue } from '../../model/json.ts';
+import type { Problem } from '../../model/problem.ts';
+import { readItems, scalarString } from '../load/items.ts';
+
+/** One `- test:` item of a rules file: an event (inline or a file), an optional state, and what must happen. */
+export interface RuleTestCase {
+  readonly name: string;
+  readonly where: string;
+  readonly rule: string;
+  readonly expect: boolean;
+  readonly output?: string;
+  readonly event: { readonly inline: JsonValue } | { readonly file: string };
+  readonly state?: string;
+}
+
+export function readTestCases(file: { path: string; text: string }, problems: Problem[]): RuleTestCase[] {
+  const cases: RuleTestCase[] = [];
+  const base = dirname(file.path);
+  for (const item of readItems(file.path, file.text, [])) {
+    if (item.kind !== 'test') continue;
+    const where = `${item.pos.file}:${item.pos.line}:${item.pos.col}`;
+    const fail = (message: string): void =>
+      void problems.push({
+        code: 'LOAD_ERR_YAML_VALIDATE',
+        severity: 'error',
+        source: item.pos.file,
+        line: item.pos.line,
+        column: item.pos.col,
+        message,
+      });
+    const name = scalarString(item.keys.get('test'));
+    // `checks`, not `rule`: an item with a `rule` key is a rule to Falco, which must still load this file.
+    const rule = scalarString(item.keys.get('checks'));
+    const expect = scalarString(item.keys.get('expect'));
+    const inline = item.keys.get('event')?.node;
+    const eventFile = scalarString(item.keys.get('event_file'));
+    if (name === undefined || rule === undefined) {
+      fail("a test needs 'test' (its name) and 'checks' (the rule it checks)");
+      continue;
+    }
+    if (expect !== 'true' && expect !== 'false') {
+      fail(`test '${name}': 'expect' must be true or false`);
+      continue;
+    }
+    if ((inline === undefined || inline === null || !isMap(inline)) === (eventFile === undefined)) {
+      fail(`test '${name}': give exactly one of 'event' (a map) or 'event_file'`);
+      continue;
+    }
+    const state = scalarString(item.keys.get('state'));
+    const output = scalarString(item.keys.get('output'));
+    cases.push({
+      name,
+      where,
+      rule,
+      expect: expect === 'true',
+      ...(output === undefined ? {} : { output }),
+      event:
+        eventFile !== undefined
+          ? { file: resolve(base, eventFile) }
+          : { inline: (inline as { toJSON(): unknown }).toJSON() as JsonValue },
+      ...(state === undefined ? {} : { state: resolve(base, state) }),
+    });
+  }
+  return cases;
+}
