@@ -4,7 +4,7 @@
 import type { JsonValue } from './model/json.ts';
 import type { DeclaredIndex } from './model/declared.ts';
 import type { KmsEvent, KmsEventName, SCAN_EVENT } from './model/kms-event.ts';
-import type { DriftType } from './model/finding.ts';
+import type { DriftFinding, DriftType } from './model/finding.ts';
 import type { Problem, SkipReason } from './model/problem.ts';
 import { atLeast, type Priority } from './model/priority.ts';
 import { unwrapPayload } from './unwrap/unwrap.ts';
@@ -63,6 +63,8 @@ export interface Core {
   ): Promise<PayloadOutcome>;
   /** An event that did not come from CloudTrail (a scan finding): diffed and evaluated like any other. */
   processEvent(event: KmsEvent): EventResult;
+  /** The findings a payload leads to, before any rule: what `rules explain` evaluates conditions on. */
+  findings(value: JsonValue, path?: string): readonly DriftFinding[];
 }
 
 export interface EventResult {
@@ -103,6 +105,7 @@ export function createCore(options: CoreOptions, state: StateHolder): Core {
   });
   return {
     processEvent,
+    findings: (value, path) => normalizePayload(value, path).events.map((e) => diff(e, state.current())),
     processPayload(value, path) {
       const n = normalizePayload(value, path);
       return outcome(n, n.events.map(processEvent));

@@ -6,6 +6,7 @@ import { replay, type CliIo } from './cli/replay.ts';
 import { validateRules } from './cli/rules-validate.ts';
 import { listFields } from './cli/rules-fields.ts';
 import { testRules } from './cli/rules-test.ts';
+import { explainRule } from './cli/rules-explain.ts';
 import { run as runDaemonCommand } from './cli/run.ts';
 import { scan } from './cli/scan.ts';
 import { EXAMPLE_EVENTS, EXAMPLE_STATE } from './cli/paths.ts';
@@ -15,6 +16,7 @@ const USAGE = `Usage:
                    [--terraform-principal ARN]… INPUT…
   kms-drift rules validate PATH…
   kms-drift rules test PATH…            run the "- test:" items of the rule files
+  kms-drift rules explain RULE --event FILE [--state PATH]…   which part of the condition was false
   kms-drift rules fields [--markdown]   the fields a rule can use
   kms-drift run [--queue-url URL] [--state PATH]… [--rules PATH]… [--min-priority P]
                 [--terraform-principal ARN]… [--pollers N] [--http-listen HOST:PORT] [--local]
@@ -73,11 +75,13 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     case 'rules': {
       const [sub, ...paths] = rest;
       if (sub === 'fields') return listFields(io, paths.includes('--markdown'));
+      if (sub === 'explain') return explainRule(paths, io);
       if (sub === 'test') {
         if (paths.length === 0) throw new UsageError('rules test: name at least one rules file or directory');
         return testRules(paths, io);
       }
-      if (sub !== 'validate') throw new UsageError(`rules: unknown subcommand '${sub ?? ''}' (validate, test, fields)`);
+      if (sub !== 'validate')
+        throw new UsageError(`rules: unknown subcommand '${sub ?? ''}' (validate, test, explain, fields)`);
       if (paths.length === 0) throw new UsageError('rules validate: name at least one rules file or directory');
       return validateRules(paths, io);
     }

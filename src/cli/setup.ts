@@ -4,6 +4,7 @@ import type { Problem } from '../model/problem.ts';
 import { loadStates, type S3StateReader } from '../terraform/load-states.ts';
 import { ReloadingState } from '../terraform/reloading-state.ts';
 import { loadRuleFiles } from './load-rule-files.ts';
+import type { Ruleset } from '../rules/load/ruleset.ts';
 
 export interface SetupOptions {
   readonly states: readonly string[];
@@ -16,7 +17,7 @@ export interface SetupOptions {
 export async function setupCore(
   options: SetupOptions,
   s3?: S3StateReader,
-): Promise<{ core: Core; state: ReloadingState; problems: Problem[]; ok: boolean }> {
+): Promise<{ core: Core; ruleset: Ruleset; state: ReloadingState; problems: Problem[]; ok: boolean }> {
   const rules = await loadRuleFiles(options.rules, options.minPriority);
   const loaded = await loadStates(options.states, s3);
   const problems = [...rules.problems, ...loaded.problems];
@@ -29,5 +30,5 @@ export async function setupCore(
     },
     state,
   );
-  return { core, state, problems, ok: !problems.some((p) => p.severity === 'error') };
+  return { core, ruleset: rules.ruleset, state, problems, ok: !problems.some((p) => p.severity === 'error') };
 }

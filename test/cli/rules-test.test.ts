@@ -23,3 +23,39 @@ describe('kms-drift rules test', () => {
     ]);
   });
 });
+
+describe('kms-drift rules explain', () => {
+  it('shows which part of the condition was false', async () => {
+    const result = await runCli([
+      'rules',
+      'explain',
+      'kms_key_tags_drifted',
+      '--event',
+      'examples/events/ct-tagresource.1.json',
+      '--state',
+      'examples/terraform.tfstate',
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    const lines = result.stdout.split('\n');
+    expect(lines[0]).toBe('kms_key_tags_drifted on TagResource 0a091b9b-0df5-4cf9-b667-6f2879532b8f: no match');
+    expect(lines).toContain('    ✗ drift.type = modified');
+    expect(lines).toContain('    ✓ evt.name in (TagResource, UntagResource)');
+    const match = await runCli([
+      'rules',
+      'explain',
+      'kms_key_tags_drifted',
+      '--event',
+      'examples/events/ct-untagresource.1.json',
+      '--state',
+      'examples/terraform.tfstate',
+    ]);
+    expect(match.stdout.split('\n')[0]).toMatch(/: MATCH$/);
+    expect(match.stdout).not.toContain('✗');
+  });
+
+  it('names an unknown rule', async () => {
+    const result = await runCli(['rules', 'explain', 'nope', '--event', 'examples/events/ct-tagresource.1.json']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/no enabled rule named 'nope'/);
+  });
+});

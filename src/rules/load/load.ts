@@ -87,6 +87,7 @@ export function loadRules(
       check: check.check,
       output: output.output,
       keys: eventIndexKeys(resolved),
+      expr: resolved,
       order: rule.order,
     });
   }

@@ -4,6 +4,7 @@ import type { Priority } from '../../model/priority.ts';
 import type { RuleHit } from '../../sinks/drift-log.ts';
 import type { CompiledCheck } from '../lang/compile.ts';
 import type { CompiledOutput } from '../lang/output.ts';
+import type { Expr } from '../lang/ast.ts';
 import { shortSource, type EventIndexKeys } from '../lang/index.ts';
 
 export interface CompiledRule {
@@ -14,6 +15,8 @@ export interface CompiledRule {
   readonly check: CompiledCheck;
   readonly output: CompiledOutput;
   readonly keys: EventIndexKeys;
+  /** The condition with macros, lists and exceptions resolved: what `rules explain` walks. */
+  readonly expr: Expr;
   /** Load order: matches are reported in it. */
   readonly order: number;
 }
