@@ -1,4 +1,5 @@
 import type { FieldDef, FieldRegistry, ResolveResult } from './fields/types.ts';
+import { S3_EC2_FIELDS } from './fields/s3-ec2.ts';
 import { CLOUDTRAIL_FIELDS } from './fields/cloudtrail.ts';
 import { EVT_FIELDS } from './fields/evt.ts';
 import { DRIFT_FIELDS } from './fields/drift.ts';
@@ -31,4 +32,9 @@ export function createFieldRegistry(defs: readonly FieldDef[]): FieldRegistry {
   };
 }
 
-export const fieldRegistry: FieldRegistry = createFieldRegistry([...CLOUDTRAIL_FIELDS, ...EVT_FIELDS, ...DRIFT_FIELDS]);
+export const fieldRegistry: FieldRegistry = createFieldRegistry([
+  ...CLOUDTRAIL_FIELDS,
+  ...S3_EC2_FIELDS,
+  ...EVT_FIELDS,
+  ...DRIFT_FIELDS,
+]);
