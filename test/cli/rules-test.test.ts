@@ -5,7 +5,7 @@ describe('kms-drift rules test', () => {
   it('runs the test cases shipped with the bundled rules', async () => {
     const result = await runCli(['rules', 'test', 'rules']);
     expect(result.code, result.stdout).toBe(0);
-    expect(result.stdout).toMatch(/^8 passed, 0 failed$/m);
+    expect(result.stdout).toMatch(/^15 passed, 0 failed$/m);
   });
 
   it('fails with a readable diff on a wrong case, and exit 1', async () => {
