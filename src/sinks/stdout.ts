@@ -10,12 +10,15 @@ export interface DriftLogWriter {
 }
 
 /**
- * One JSON object a line on the given file descriptor (stdout by default), through pino. Asynchronous writes
- * (sonic-boom) are measurably faster than sync writes for replays of large trails; `flush` is what makes the
- * daemon's "delete only after the log is written" true.
+ * One JSON object a line on the given file descriptor (stdout by default), through pino.
+ * - `durable` (the daemon): every write reaches the descriptor before `write` returns, so a message deleted after
+ *   its logs were written cannot lose them to a crash. (sonic-boom's asynchronous mode with minLength 0 calls a
+ *   flush callback at once, while writes are still queued: the SIGKILL test caught that.)
+ * - `buffered` (replay): 4-KB batches for throughput; `flush` then waits for the buffer to drain.
  */
-export function pinoDriftLogWriter(fd = 1): DriftLogWriter {
-  const destination = pino.destination({ fd, sync: false, minLength: 0 });
+export function pinoDriftLogWriter(fd = 1, mode: 'durable' | 'buffered' = 'durable'): DriftLogWriter {
+  const destination =
+    mode === 'durable' ? pino.destination({ fd, sync: true }) : pino.destination({ fd, sync: false, minLength: 4096 });
   const logger: Logger = pino(
     { base: null, level: 'trace', messageKey: 'msg', timestamp: pino.stdTimeFunctions.isoTime },
     destination,
@@ -25,6 +28,7 @@ export function pinoDriftLogWriter(fd = 1): DriftLogWriter {
       logger[PINO_LEVEL[priority]](log, msg);
     },
     flush() {
+      if (mode === 'durable') return Promise.resolve();
       return new Promise((resolve, reject) => {
         destination.flush((err?: Error) => (err ? reject(err) : resolve()));
       });

@@ -98,8 +98,9 @@ export function startDaemon(endpoint: string, queueUrl: string, env: Record<stri
     for (const l of lines) if (l.trim() !== '') logs.push(JSON.parse(l) as Record<string, unknown>);
   });
   child.stderr?.on('data', (b: Buffer) => (err += b.toString('utf8')));
+  // 'close', not 'exit': it waits until stdout is drained, so every log the process wrote has been read.
   const exited = new Promise<number | string | null>((resolve) =>
-    child.on('exit', (code, signal) => resolve(code ?? signal)),
+    child.on('close', (code, signal) => resolve(code ?? signal)),
   );
   return { child, logs, stderr: () => err, exited };
 }
