@@ -31,7 +31,7 @@ export async function replay(options: ReplayOptions, io: CliIo): Promise<number>
     return 1;
   }
   const { core } = setup;
-  const writer = pinoDriftLogWriter(1, 'buffered');
+  const writer = pinoDriftLogWriter(1);
   const tally = new Tally();
   let failed = false;
   for await (const payload of readInputs(options.inputs, { stdin: io.stdin })) {

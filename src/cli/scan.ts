@@ -43,7 +43,7 @@ export async function scan(args: readonly string[], io: CliIo, progress: boolean
   for (const p of setup.problems) io.err(formatProblem(p));
   if (!setup.ok) return 1;
   const client = new KMSClient({});
-  const writer = pinoDriftLogWriter(1, 'buffered');
+  const writer = pinoDriftLogWriter(1);
   const readAt = new Date().toISOString();
   let keys = 0;
   let aliases = 0;
