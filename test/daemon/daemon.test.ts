@@ -99,7 +99,7 @@ describe('kms-drift run: every delivery path', () => {
 });
 
 describe('kms-drift run: nothing is lost', () => {
-  it('a message that cannot be processed is redelivered, lands in the DLQ, and is logged; others keep flowing', async () => {
+  it('a missing, a non-gzip and a truncated log file: redelivered, dead-lettered, logged; others keep flowing', async () => {
     const q = await setup(2);
     const missing = {
       Type: 'Notification',
@@ -111,13 +111,17 @@ describe('kms-drift run: nothing is lost', () => {
       Type: 'Notification',
       Message: JSON.stringify({ s3Bucket: 'trail', s3ObjectKey: ['AWSLogs/not-gzip.json.gz'] }),
     });
+    const whole = gzipSync(JSON.stringify({ Records: [record('ct-disablekey.1.json')] }));
+    await q.put('AWSLogs/truncated.json.gz', whole.subarray(0, Math.floor(whole.length / 2)));
+    await q.send({ Type: 'Notification', Message: JSON.stringify({ s3Bucket: 'trail', s3ObjectKey: ['AWSLogs/truncated.json.gz'] }) });
     await q.send(eventBridge(record('ct-disable-key-rotation.1.json')));
     const d = daemon(q.endpoint, q.queueUrl, { KMS_DRIFT_VISIBILITY_TIMEOUT: '1' });
-    await until('two messages in the DLQ', async () => (await q.depth(q.dlqUrl)) === 2, 30_000);
+    await until('three messages in the DLQ', async () => (await q.depth(q.dlqUrl)) === 3, 30_000);
     expect(d.logs.map((l) => l['rule'])).toEqual(['kms_key_rotation_disabled']);
     expect(d.stderr()).toMatch(/SqsMessageFailed/);
     expect(d.stderr()).toMatch(/missing\.json\.gz/);
     expect(d.stderr()).toMatch(/not-gzip\.json\.gz: cannot decompress/);
+    expect(d.stderr()).toMatch(/truncated\.json\.gz: cannot decompress/);
     const dead = await q.dlqBodies();
     expect(dead).toContain(JSON.stringify(missing));
     d.child.kill('SIGTERM');
