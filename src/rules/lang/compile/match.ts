@@ -106,6 +106,9 @@ export function compileRegex(pattern: string): RegExp | string {
   if (pattern.length > MAX_REGEX_LENGTH) return `regex longer than ${MAX_REGEX_LENGTH} characters`;
   if (/\(\?<?[=!]/.test(pattern)) return 'lookaround assertions are not supported (Falco uses RE2)';
   if (/\\[1-9]|\\k</.test(pattern)) return 'backreferences are not supported (Falco uses RE2)';
+  if (hasNestedQuantifier(pattern)) {
+    return 'a repeated group that itself repeats (like (a+)+) can make matching exponentially slow; RE2 has no such cost, JavaScript does: rewrite it';
+  }
   try {
     return new RegExp(`^(?:${pattern})$`, 'u');
   } catch {
@@ -115,6 +118,43 @@ export function compileRegex(pattern: string): RegExp | string {
       return `invalid regex: ${e instanceof Error ? e.message : String(e)}`;
     }
   }
+}
+
+/**
+ * True for a quantified group whose body contains an unbounded quantifier — `(a+)+`, `(a*b?)*`, `(?:x+){2,}` — the
+ * shape behind catastrophic backtracking. Escapes and character classes are skipped; a bounded `{n}` is harmless.
+ */
+function hasNestedQuantifier(pattern: string): boolean {
+  const groups: boolean[] = []; // per open group: does its body repeat without bound?
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (c === '[') {
+      for (i++; i < pattern.length && pattern[i] !== ']'; i++) if (pattern[i] === '\\') i++;
+      continue;
+    }
+    if (c === '(') {
+      groups.push(false);
+      continue;
+    }
+    const unbounded = c === '*' || c === '+' || (c === '{' && /^\{\d*,\}/.test(pattern.slice(i)));
+    if (c === ')') {
+      const bodyRepeats = groups.pop() ?? false;
+      const next = pattern[i + 1];
+      const outerRepeats =
+        next === '*' ||
+        next === '+' ||
+        (next === '{' && /^\{\d*,\d*\}/.test(pattern.slice(i + 1)) && !/^\{\d+\}/.test(pattern.slice(i + 1)));
+      if (bodyRepeats && outerRepeats) return true;
+      if (bodyRepeats && groups.length > 0) groups[groups.length - 1] = true;
+      continue;
+    }
+    if (unbounded && groups.length > 0) groups[groups.length - 1] = true;
+  }
+  return false;
 }
 
 /** The RHS of bcontains/bstartswith: hex digits, two per byte. */
