@@ -113,7 +113,10 @@ describe('kms-drift run: nothing is lost', () => {
     });
     const whole = gzipSync(JSON.stringify({ Records: [record('ct-disablekey.1.json')] }));
     await q.put('AWSLogs/truncated.json.gz', whole.subarray(0, Math.floor(whole.length / 2)));
-    await q.send({ Type: 'Notification', Message: JSON.stringify({ s3Bucket: 'trail', s3ObjectKey: ['AWSLogs/truncated.json.gz'] }) });
+    await q.send({
+      Type: 'Notification',
+      Message: JSON.stringify({ s3Bucket: 'trail', s3ObjectKey: ['AWSLogs/truncated.json.gz'] }),
+    });
     await q.send(eventBridge(record('ct-disable-key-rotation.1.json')));
     const d = daemon(q.endpoint, q.queueUrl, { KMS_DRIFT_VISIBILITY_TIMEOUT: '1' });
     await until('three messages in the DLQ', async () => (await q.depth(q.dlqUrl)) === 3, 30_000);
