@@ -70,6 +70,13 @@ describe('Terraform state while running', () => {
       drift_type: 'modified',
     });
     expect(d.stderr()).toMatch(/STATE_JSON/);
+    // /readyz says why, and the reload failure is counted.
+    const port = /"http":(\d+)/.exec(d.stderr())?.[1];
+    const ready = await fetch(`http://127.0.0.1:${port ?? ''}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(((await ready.json()) as { reason: string }).reason).toMatch(/state reload failed \(STATE_JSON/);
+    const metrics = await (await fetch(`http://127.0.0.1:${port ?? ''}/metrics`)).text();
+    expect(metrics).toMatch(/kms_drift_state_reload_failures_total [1-9]/);
     d.child.kill('SIGTERM');
     expect(await d.exited).toBe(0);
   });

@@ -156,3 +156,38 @@ describe('bad input never crashes a stage (1,000 cases each)', () => {
     );
   });
 });
+
+describe('named hostile inputs', () => {
+  it('a 1 MiB string, 10,000-deep nesting and __proto__ keys in a record', () => {
+    const huge = {
+      ...real,
+      userAgent: 'x'.repeat(1 << 20),
+      // An own key named __proto__, as JSON.parse makes it (a literal would set the prototype instead).
+      requestParameters: {
+        ...(real['requestParameters'] as object),
+        ...(JSON.parse('{"__proto__": {"polluted": true}}') as object),
+      },
+    };
+    let deep: JsonValue = 'bottom';
+    for (let i = 0; i < 10_000; i++) deep = { a: deep };
+    const outcome = core.processPayload({ Records: [huge as JsonValue, { ...real, additionalEventData: deep }] });
+    expect(outcome.events).toHaveLength(2);
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+  });
+
+  it('a YAML alias bomb and a huge list in a rule file are refused or loaded, quickly and without exhausting memory', () => {
+    const bomb = `- list: a\n  items: &a [x, x, x, x, x, x, x, x, x, x]\n- list: b\n  items: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n- list: c\n  items: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n- list: d\n  items: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n`;
+    const before = process.memoryUsage().heapUsed;
+    const loaded = loadRules([{ path: 'bomb.yaml', text: bomb }]);
+    expect(loaded.problems.some((p) => p.code === 'LOAD_ERR_YAML_PARSE' && p.line === 1)).toBe(true);
+    const items = Array.from({ length: 100_000 }, (_, i) => `k${i}`).join(', ');
+    const big = loadRules([
+      {
+        path: 'big.yaml',
+        text: `- list: many\n  items: [${items}]\n- rule: r\n  desc: d\n  condition: evt.name in (many)\n  output: o\n  priority: info\n`,
+      },
+    ]);
+    expect(big.problems).toEqual([]);
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan(512 * 1024 * 1024);
+  });
+});
