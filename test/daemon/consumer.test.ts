@@ -1,12 +1,38 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DeleteMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { consume, type ConsumerEvents, type ReceivedMessage } from '../../src/sources/sqs/consumer.ts';
+import {
+  consume,
+  type ConsumerEvents,
+  type ConsumerOptions,
+  type Handler,
+  type ReceivedMessage,
+} from '../../src/sources/sqs/consumer.ts';
 import { startQueues, until } from '../helpers/fauxqs.ts';
 
 const stops: (() => Promise<void>)[] = [];
 afterEach(async () => {
   while (stops.length > 0) await stops.pop()?.();
 });
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Runs the consumer until `stop` is called; `stop` resolves when it has returned. */
+function start(
+  options: Omit<ConsumerOptions, 'events' | 'now' | 'pollers' | 'waitTimeSeconds'> & { pollers?: number },
+  events: ConsumerEvents,
+  handle: Handler,
+) {
+  const controller = new AbortController();
+  const running = consume(
+    { pollers: 1, waitTimeSeconds: 1, now: Date.now, events, ...options },
+    handle,
+    controller.signal,
+  );
+  return async () => {
+    controller.abort();
+    await running;
+  };
+}
 
 function recorder() {
   const seen = {
@@ -32,20 +58,23 @@ describe('SQS consumer against fauxqs', () => {
     stops.push(q.stop);
     await q.send('a');
     await q.send('b');
-    // fauxqs never reports failed entries: this wrapper turns the first delete of "b" into one, as SQS can.
+    // fauxqs never reports failed entries: this wrapper makes the last entry of the first delete call fail, as SQS
+    // can, and passes the rest to the server.
     let failOnce = true;
     const faulty = {
       send: async (command: unknown, options?: unknown) => {
         if (command instanceof DeleteMessageBatchCommand && failOnce) {
           failOnce = false;
           const entries = command.input.Entries ?? [];
-          const real = await q.sqs.send(
-            new DeleteMessageBatchCommand({ ...command.input, Entries: entries.slice(0, 1) }),
-          );
+          const rest = entries.slice(0, -1);
+          const real =
+            rest.length === 0
+              ? { Successful: [] }
+              : await q.sqs.send(new DeleteMessageBatchCommand({ ...command.input, Entries: rest }));
           return {
             ...real,
             Failed: entries
-              .slice(1)
+              .slice(-1)
               .map((e) => ({ Id: e.Id, Code: 'ReceiptHandleIsInvalid', Message: 'injected', SenderFault: true })),
           };
         }
@@ -76,7 +105,7 @@ describe('SQS consumer against fauxqs', () => {
     stop.abort();
     await running;
     expect(seen.deleteFailed).toHaveLength(1);
-    expect(seen.deleteFailed[0]).toMatch(/:injected$/);
+    expect(seen.deleteFailed[0]).toMatch(/:ReceiptHandleIsInvalid: injected$/);
     // The message whose delete failed was received again and then deleted.
     expect(handled.length).toBe(3);
   });
@@ -86,32 +115,121 @@ describe('SQS consumer against fauxqs', () => {
     stops.push(q.stop);
     await q.send('slow');
     const { seen, events } = recorder();
-    const stop = new AbortController();
     let started = false;
-    const running = consume(
-      {
-        client: q.sqs,
-        queueUrl: q.queueUrl,
-        pollers: 1,
-        visibilityTimeoutSeconds: 30,
-        waitTimeSeconds: 1,
-        shutdownTimeoutMs: 200,
-        events,
-        now: Date.now,
-      },
-      async () => {
+    let gaveUp = false;
+    const stop = start(
+      { client: q.sqs, queueUrl: q.queueUrl, visibilityTimeoutSeconds: 30, shutdownTimeoutMs: 200 },
+      events,
+      async (_, giveUp) => {
         started = true;
-        await new Promise((r) => setTimeout(r, 3000));
+        await sleep(3000);
+        gaveUp = giveUp.aborted;
         return { ok: true };
       },
-      stop.signal,
     );
     await until('the handler to start', () => started);
-    stop.abort();
-    await running;
+    await stop();
     expect(seen.released).toEqual([JSON.stringify('slow')]);
     expect(seen.deleted).toEqual([]);
     // Released means visible again at once, although the visibility timeout was 30 s.
     expect(await q.depth(q.queueUrl)).toBe(1);
+    await until('the abandoned handler to end', () => gaveUp, 5000);
+    // Its late "ok" did not delete a message another consumer may hold by now.
+    expect(seen.deleted).toEqual([]);
+  });
+
+  it('a handler in flight at shutdown finishes within the deadline, undisturbed, and its message is deleted', async () => {
+    const q = await startQueues();
+    stops.push(q.stop);
+    await q.send('in-flight');
+    const { seen, events } = recorder();
+    let started = false;
+    let abortedDuringWork: boolean | undefined;
+    const stop = start(
+      { client: q.sqs, queueUrl: q.queueUrl, visibilityTimeoutSeconds: 30, shutdownTimeoutMs: 5000 },
+      events,
+      async (_, giveUp) => {
+        started = true;
+        await sleep(700);
+        abortedDuringWork = giveUp.aborted;
+        return { ok: true };
+      },
+    );
+    await until('the handler to start', () => started);
+    await stop();
+    expect(abortedDuringWork).toBe(false);
+    expect(seen.deleted).toEqual([JSON.stringify('in-flight')]);
+    expect(seen.released).toEqual([]);
+    expect(await q.depth(q.queueUrl)).toBe(0);
+  });
+
+  it('visibility is extended while a handler works longer than the timeout: no other poller gets the message', async () => {
+    const q = await startQueues({ maxReceiveCount: 10 });
+    stops.push(q.stop);
+    await q.send('long');
+    const { seen, events } = recorder();
+    const handled: number[] = [];
+    const stop = start(
+      { client: q.sqs, queueUrl: q.queueUrl, pollers: 3, visibilityTimeoutSeconds: 1, shutdownTimeoutMs: 1000 },
+      events,
+      async (m) => {
+        handled.push(m.receiveCount);
+        await sleep(3500);
+        return { ok: true };
+      },
+    );
+    await until('the message to be deleted', () => seen.deleted.length === 1, 15_000);
+    // Three more idle polls by the other pollers would have caught it had its visibility lapsed.
+    await sleep(1500);
+    await stop();
+    expect(handled).toEqual([1]);
+    expect(await q.depth(q.queueUrl)).toBe(0);
+  });
+
+  it('a finished message is deleted at once, not after its slow batch-mates', async () => {
+    const q = await startQueues();
+    stops.push(q.stop);
+    await q.send('fast');
+    await q.send('slow');
+    const { seen, events } = recorder();
+    let slowDone = false;
+    let deletedBeforeSlowDone: string[] = [];
+    const stop = start(
+      { client: q.sqs, queueUrl: q.queueUrl, visibilityTimeoutSeconds: 30, shutdownTimeoutMs: 5000 },
+      events,
+      async (m) => {
+        if (m.body === JSON.stringify('slow')) {
+          await until('the fast one to be deleted', () => seen.deleted.length > 0, 5000).catch(() => undefined);
+          deletedBeforeSlowDone = [...seen.deleted];
+          slowDone = true;
+        }
+        return { ok: true };
+      },
+    );
+    await until('both to be deleted', () => slowDone && seen.deleted.length === 2, 10_000);
+    await stop();
+    expect(deletedBeforeSlowDone).toEqual([JSON.stringify('fast')]);
+  });
+
+  it('a failed message is not deleted: it comes back with a higher receive count, then goes to the DLQ', async () => {
+    const q = await startQueues({ maxReceiveCount: 2 });
+    stops.push(q.stop);
+    await q.send('bad');
+    const { seen, events } = recorder();
+    const counts: number[] = [];
+    const stop = start(
+      { client: q.sqs, queueUrl: q.queueUrl, visibilityTimeoutSeconds: 1, shutdownTimeoutMs: 1000 },
+      events,
+      async (m) => {
+        counts.push(m.receiveCount);
+        return { ok: false, reason: 'broken' };
+      },
+    );
+    await until('the message in the DLQ', async () => (await q.depth(q.dlqUrl)) === 1, 15_000);
+    await stop();
+    expect(counts).toEqual([1, 2]);
+    expect(seen.failed).toEqual([`${JSON.stringify('bad')}:broken`, `${JSON.stringify('bad')}:broken`]);
+    expect(seen.deleted).toEqual([]);
+    expect(await q.depth(q.queueUrl)).toBe(0);
   });
 });

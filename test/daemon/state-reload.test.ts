@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../helpers/cli.ts';
@@ -95,5 +95,32 @@ describe('Terraform state while running', () => {
     expect(d.logs[0]).toMatchObject({
       terraform: { address: 'module.kms.aws_kms_key.this["data"]', state: 's3://trail/states/kms.tfstate' },
     });
+  });
+});
+
+describe('secrets stay secret', () => {
+  it('a secret planted in the state appears in no drift log, diagnostic or metric', async () => {
+    const { q, d } = await withDaemon({ KMS_DRIFT_STATE: `${ROOT}fixtures/own/tfstate/modules-for-each.tfstate` });
+    await q.send(event('00000000-0000-4000-8000-0000000000aa'));
+    await until('the log', () => d.logs.length >= 1);
+    const port = /"http":(\d+)/.exec(d.stderr())?.[1];
+    const metrics = await (await fetch(`http://127.0.0.1:${port ?? ''}/metrics`)).text();
+    d.child.kill('SIGTERM');
+    expect(await d.exited).toBe(0);
+    const everything = JSON.stringify(d.logs) + d.stderr() + metrics;
+    expect(everything).toContain('module.kms.aws_kms_key.this');
+    expect(everything).not.toContain('S3cr3t-Must-Never-Leak-9f2c');
+  });
+
+  it('the source holds no eval or Function constructor', () => {
+    const grep = (dir: string): string[] =>
+      readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile() && e.name.endsWith('.ts'))
+        .flatMap((e) =>
+          /\beval\s*\(|new Function\s*\(|\bFunction\s*\(/.test(readFileSync(join(e.parentPath, e.name), 'utf8'))
+            ? [e.name]
+            : [],
+        );
+    expect(grep(`${ROOT}src`)).toEqual([]);
   });
 });
