@@ -13,7 +13,7 @@ import type { JsonValue } from './model/json.ts';
 import type { KmsEvent } from './model/kms-event.ts';
 import { formatProblem } from './model/problem.ts';
 import { SeenEventIds } from './dedup/event-ids.ts';
-import { consume, type ReceivedMessage, type Verdict } from './sources/sqs/consumer.ts';
+import { consume, type Handler, type ReceivedMessage, type Verdict } from './sources/sqs/consumer.ts';
 import { fetchJsonObject } from './sources/s3/fetch-object.ts';
 import type { DriftLogWriter } from './sinks/stdout.ts';
 import type { Metrics } from './sinks/metrics.ts';
@@ -38,7 +38,9 @@ export interface DaemonDeps {
 export async function runDaemon(config: Config, deps: DaemonDeps, signal: AbortSignal): Promise<void> {
   const seen = new SeenEventIds(config.dedupSize);
   const { log, metrics } = deps;
-  const handle = (message: ReceivedMessage): Promise<Verdict> => handleMessage(message, deps, seen, signal);
+  // Not the shutdown signal: a message in flight at SIGTERM finishes (its S3 reads included) until the consumer
+  // gives up on it at the deadline.
+  const handle: Handler = (message, giveUp) => handleMessage(message, deps, seen, giveUp);
   const live =
     config.queueUrl === undefined
       ? Promise.resolve()
@@ -130,7 +132,7 @@ async function handleMessage(
   message: ReceivedMessage,
   deps: DaemonDeps,
   seen: SeenEventIds,
-  signal: AbortSignal,
+  giveUp: AbortSignal,
 ): Promise<Verdict> {
   let body: JsonValue;
   try {
@@ -142,7 +144,7 @@ async function handleMessage(
   let failure: string | undefined;
   for (const ref of outcomes[0]?.s3Objects ?? []) {
     try {
-      const object = await fetchJsonObject(deps.s3, ref.bucket, ref.key, signal);
+      const object = await fetchJsonObject(deps.s3, ref.bucket, ref.key, giveUp);
       outcomes.push(await process(deps, object, `s3://${ref.bucket}/${ref.key}`));
     } catch (err: unknown) {
       // The other files of the message are still processed; the message itself is not done.

@@ -1,11 +1,6 @@
-import {
-  ChangeMessageVisibilityBatchCommand,
-  DeleteMessageBatchCommand,
-  ReceiveMessageCommand,
-  type Message,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { changeVisibility, deleteMessages } from './batch-ops.ts';
 
 export interface ReceivedMessage {
   readonly id: string;
@@ -18,6 +13,12 @@ export interface ReceivedMessage {
 
 /** What became of one message: done (delete it) or failed (leave it for redelivery and, in the end, the DLQ). */
 export type Verdict = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+
+/**
+ * Handles one message: resolves when its logs are written and flushed. `giveUp` aborts when the consumer has released
+ * the message (shutdown deadline reached); it does not abort when shutdown starts, so in-flight work can finish.
+ */
+export type Handler = (message: ReceivedMessage, giveUp: AbortSignal) => Promise<Verdict>;
 
 export interface ConsumerEvents {
   received(count: number): void;
@@ -44,13 +45,14 @@ const MAX_BACKOFF_MS = 20_000;
 
 /**
  * Long-polls the queue with `pollers` loops until `signal` aborts. Each loop receives up to 10 messages, handles
- * them concurrently, keeps them invisible while they are worked on, and deletes (in one batch) only those whose
- * handler said ok — after the handler has written and flushed their logs. On abort, receiving stops; unfinished
- * messages get `shutdownTimeoutMs` to finish and are then released (visibility 0) for another consumer.
+ * them concurrently, keeps them invisible until they are deleted, and deletes only those whose handler said ok —
+ * after the handler has written and flushed their logs. A failed message is left alone: SQS makes it visible again
+ * after the visibility timeout and, after maxReceiveCount, moves it to the dead-letter queue. On abort, receiving
+ * stops; unfinished messages get `shutdownTimeoutMs` to finish and are then released (visibility 0).
  */
 export async function consume(
   options: ConsumerOptions,
-  handle: (message: ReceivedMessage) => Promise<Verdict>,
+  handle: Handler,
   signal: AbortSignal,
 ): Promise<void> {
   const loops = Array.from({ length: Math.max(1, options.pollers) }, () => poll(options, handle, signal));
@@ -59,7 +61,7 @@ export async function consume(
 
 async function poll(
   options: ConsumerOptions,
-  handle: (message: ReceivedMessage) => Promise<Verdict>,
+  handle: Handler,
   signal: AbortSignal,
 ): Promise<void> {
   const { client, queueUrl, events } = options;
@@ -114,26 +116,49 @@ function toReceived(now: number): (m: Message) => ReceivedMessage[] {
 async function handleBatch(
   options: ConsumerOptions,
   batch: readonly ReceivedMessage[],
-  handle: (message: ReceivedMessage) => Promise<Verdict>,
+  handle: Handler,
   signal: AbortSignal,
 ): Promise<void> {
-  const pending = new Set(batch);
-  const done: ReceivedMessage[] = [];
+  const { client, queueUrl, events } = options;
+  const working = new Set(batch);
+  // Kept invisible until deleted, not only until handled: a finished message waits for its delete call, and must not
+  // reach another consumer meanwhile.
+  const held = new Set(batch);
+  const giveUp = new AbortController();
+  const finished: ReceivedMessage[] = [];
+  let deletes = Promise.resolve();
+  // Each finished message is deleted as soon as it can be (those finishing together share one call): a slow sibling
+  // (a large log file) must not widen the window in which a crash makes a logged message come back.
+  const deleteFinished = (): void => {
+    deletes = deletes.then(async () => {
+      const report = await deleteMessages(client, queueUrl, finished.splice(0, 10));
+      for (const m of [...report.deleted, ...report.failed.map((f) => f.message)]) held.delete(m);
+      if (report.deleted.length > 0) events.deleted(report.deleted);
+      for (const f of report.failed) events.deleteFailed(f.message, f.reason);
+    });
+  };
   const keepInvisible = setInterval(
-    () => void extendVisibility(options, [...pending]),
-    Math.max(1000, (options.visibilityTimeoutSeconds * 1000) / 2),
+    () => void changeVisibility(client, queueUrl, [...held], options.visibilityTimeoutSeconds).catch(() => undefined),
+    extensionIntervalMs(options.visibilityTimeoutSeconds),
   );
   const work = Promise.all(
     batch.map(async (message) => {
       let verdict: Verdict;
       try {
-        verdict = await handle(message);
+        verdict = await handle(message, giveUp.signal);
       } catch (err: unknown) {
         verdict = { ok: false, reason: err instanceof Error ? err.message : String(err) };
       }
-      pending.delete(message);
-      if (verdict.ok) done.push(message);
-      else options.events.failed(message, verdict.reason);
+      // Released at the shutdown deadline: another consumer has it now, whatever this handler concluded.
+      if (giveUp.signal.aborted) return;
+      working.delete(message);
+      if (verdict.ok) {
+        finished.push(message);
+        deleteFinished();
+      } else {
+        held.delete(message);
+        events.failed(message, verdict.reason);
+      }
     }),
   );
   try {
@@ -143,16 +168,26 @@ async function handleBatch(
     } finally {
       timeout.cancel();
     }
+    if (working.size > 0) {
+      // Shutting down and out of time: let another consumer have them now rather than after the timeout.
+      giveUp.abort();
+      const unfinished = [...working];
+      for (const m of unfinished) held.delete(m);
+      await changeVisibility(client, queueUrl, unfinished, 0).catch(() => undefined);
+      events.released(unfinished);
+    }
+    await deletes;
   } finally {
     clearInterval(keepInvisible);
   }
-  if (pending.size > 0) {
-    // Shutting down and out of time: let another consumer have them now rather than after the timeout.
-    const unfinished = [...pending];
-    await changeVisibility(options, unfinished, 0).catch(() => undefined);
-    options.events.released(unfinished);
-  }
-  await deleteBatch(options, done);
+}
+
+/**
+ * Half the visibility timeout, so one failed extension call still leaves time for the next before the message
+ * reappears; never more often than 5 times a second.
+ */
+export function extensionIntervalMs(visibilityTimeoutSeconds: number): number {
+  return Math.max(200, visibilityTimeoutSeconds * 500);
 }
 
 /**
@@ -174,44 +209,4 @@ function deadline(signal: AbortSignal, ms: number): { reached: Promise<void>; ca
       if (timer !== undefined) clearTimeout(timer);
     },
   };
-}
-
-async function extendVisibility(options: ConsumerOptions, messages: readonly ReceivedMessage[]): Promise<void> {
-  if (messages.length === 0) return;
-  await changeVisibility(options, messages, options.visibilityTimeoutSeconds).catch(() => undefined);
-}
-
-async function changeVisibility(
-  options: ConsumerOptions,
-  messages: readonly ReceivedMessage[],
-  seconds: number,
-): Promise<void> {
-  await options.client.send(
-    new ChangeMessageVisibilityBatchCommand({
-      QueueUrl: options.queueUrl,
-      Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.receiptHandle, VisibilityTimeout: seconds })),
-    }),
-  );
-}
-
-async function deleteBatch(options: ConsumerOptions, messages: readonly ReceivedMessage[]): Promise<void> {
-  if (messages.length === 0) return;
-  const { events } = options;
-  try {
-    const response = await options.client.send(
-      new DeleteMessageBatchCommand({
-        QueueUrl: options.queueUrl,
-        Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.receiptHandle })),
-      }),
-    );
-    const failed = new Map((response.Failed ?? []).map((f) => [f.Id ?? '', f.Message ?? f.Code ?? 'unknown']));
-    for (const [i, m] of messages.entries()) {
-      const reason = failed.get(String(i));
-      if (reason !== undefined) events.deleteFailed(m, reason);
-    }
-    events.deleted(messages.filter((_, i) => !failed.has(String(i))));
-  } catch (err: unknown) {
-    // The logs are written; the messages will come back and be dropped as duplicates by eventID.
-    for (const m of messages) events.deleteFailed(m, err instanceof Error ? err.message : String(err));
-  }
 }
