@@ -1,0 +1,111 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { readFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
+import { pino } from 'pino';
+import { setupCore } from '../../src/cli/setup.ts';
+import type { Config } from '../../src/config/types.ts';
+import { runDaemon } from '../../src/daemon.ts';
+import { Metrics } from '../../src/sinks/metrics.ts';
+import type { DriftLogWriter } from '../../src/sinks/stdout.ts';
+import { ROOT } from '../helpers/cli.ts';
+import { REGION, startQueues, until } from '../helpers/fauxqs.ts';
+
+// The daemon's wiring in this process, where a test must reach inside a call the server cannot slow down: S3 reads
+// that are still running when SIGTERM comes. The child-process tests cover the same path from the outside.
+const record = JSON.parse(
+  readFileSync(`${ROOT}fixtures/cloudtrail/aws-kms-developer-guide/ct-disable-key-rotation.1.json`, 'utf8'),
+) as Record<string, unknown>;
+
+const cleanups: (() => Promise<unknown> | void)[] = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()?.();
+});
+
+function config(queueUrl: string, shutdownTimeoutMs: number): Config {
+  return {
+    queueUrl,
+    states: [`${ROOT}examples/terraform.tfstate`],
+    rules: [],
+    terraformPrincipals: [],
+    pollers: 1,
+    visibilityTimeoutSeconds: 30,
+    waitTimeSeconds: 1,
+    shutdownTimeoutMs,
+    dedupSize: 1000,
+    stateReloadSeconds: 0,
+    lookupPollSeconds: 0,
+    liveKmsReads: false,
+  };
+}
+
+/** GetObject answers only after `delayMs`, and reports each call as it starts. */
+function slowS3(real: S3Client, delayMs: number, onGet: () => void): S3Client {
+  return {
+    send: async (command: unknown, options?: unknown) => {
+      if (command instanceof GetObjectCommand) {
+        onGet();
+        await new Promise((r) => setTimeout(r, delayMs));
+      }
+      return real.send(command as never, options as never);
+    },
+  } as unknown as S3Client;
+}
+
+async function start(shutdownTimeoutMs: number, delayMs: number) {
+  const q = await startQueues();
+  cleanups.push(q.stop);
+  const key = 'AWSLogs/111122223333/CloudTrail/us-west-2/slow.json.gz';
+  await q.put(key, gzipSync(JSON.stringify({ Records: [record] })));
+  await q.send({ Type: 'Notification', Message: JSON.stringify({ s3Bucket: 'trail', s3ObjectKey: [key] }) });
+  const setup = await setupCore(config(q.queueUrl, shutdownTimeoutMs));
+  expect(setup.ok).toBe(true);
+  const logs: Record<string, unknown>[] = [];
+  const writer: DriftLogWriter = { write: (_, log) => void logs.push(log), flush: () => Promise.resolve() };
+  let diagnostics = '';
+  const log = pino(
+    { base: null },
+    new Writable({ write: (chunk: Buffer, _, done) => void ((diagnostics += chunk.toString('utf8')), done()) }),
+  );
+  const cloudtrail = new CloudTrailClient({ region: REGION, endpoint: 'http://127.0.0.1:9' });
+  cleanups.push(() => cloudtrail.destroy());
+  let getting = false;
+  const stop = new AbortController();
+  const running = runDaemon(
+    config(q.queueUrl, shutdownTimeoutMs),
+    {
+      core: setup.core,
+      sqs: q.sqs,
+      s3: slowS3(q.s3, delayMs, () => (getting = true)),
+      cloudtrail,
+      writer,
+      log,
+      metrics: new Metrics(),
+      now: Date.now,
+    },
+    stop.signal,
+  );
+  await until('the S3 read to start', () => getting);
+  stop.abort();
+  await running;
+  return { q, logs, diagnostics: () => diagnostics };
+}
+
+describe('SIGTERM while a log file is being read from S3', () => {
+  it('the read finishes within the deadline: its drift log is written and the message deleted', async () => {
+    const { q, logs, diagnostics } = await start(5000, 800);
+    expect(logs.map((l) => l['event_id'])).toEqual([record['eventID']]);
+    expect(await q.depth(q.queueUrl)).toBe(0);
+    expect(diagnostics()).not.toMatch(/SqsMessageFailed|SqsMessagesReleased/);
+  });
+
+  it('past the deadline the message is released, not failed: visible again at once, with nothing logged', async () => {
+    const { q, logs, diagnostics } = await start(200, 1500);
+    expect(logs).toEqual([]);
+    expect(diagnostics()).toMatch(/SqsMessagesReleased/);
+    expect(diagnostics()).not.toMatch(/SqsMessageFailed/);
+    expect(await q.depth(q.queueUrl)).toBe(1);
+  });
+});
