@@ -41,7 +41,7 @@ function daemon(endpoint: string, queueUrl: string, env: Record<string, string> 
 }
 
 describe('kms-drift run: every delivery path', () => {
-  it('EventBridge, SNS, S3 notification and CloudTrail SNS each produce their drift log; every message is deleted', async () => {
+  it('EventBridge, SNS, S3 notification (direct and in SNS) and CloudTrail SNS each produce their drift log; digest files and KMS service events are skipped; every message is deleted', async () => {
     const q = await setup();
     await q.send(eventBridge(record('ct-disable-key-rotation.1.json')));
     await q.send({
@@ -64,11 +64,41 @@ describe('kms-drift run: every delivery path', () => {
       'AWSLogs/111122223333/CloudTrail/us-west-2/2020/07/01/111122223333_CloudTrail_us-west-2_20200701T2120Z_x.json.gz';
     await q.put(key2, gzipSync(JSON.stringify({ Records: [record('ct-untagresource.1.json')] })));
     await q.send({ Type: 'Notification', Message: JSON.stringify({ s3Bucket: 'trail', s3ObjectKey: [key2] }) });
+    // An S3 event notification delivered through SNS: the key URL-encoded ("+" for a space), as S3 writes it.
+    const key3 = 'AWSLogs/111122223333/CloudTrail/us-west-2/2020/07/01/disable key.json.gz';
+    await q.put(key3, gzipSync(JSON.stringify({ Records: [record('ct-disablekey.1.json')] })));
+    await q.send({
+      Type: 'Notification',
+      MessageId: 'sns-2',
+      Message: JSON.stringify({
+        Records: [
+          {
+            eventSource: 'aws:s3',
+            eventName: 'ObjectCreated:Put',
+            s3: { bucket: { name: 'trail' }, object: { key: key3.replace(/ /g, '+') } },
+          },
+        ],
+      }),
+    });
+    // Recognised and skipped, not failed: a digest file (never read: it is not in the bucket) and a KMS service event.
+    await q.send({
+      Type: 'Notification',
+      Message: JSON.stringify({
+        s3Bucket: 'trail',
+        s3ObjectKey: ['AWSLogs/111122223333/CloudTrail-Digest/us-west-2/2020/07/01/digest.json.gz'],
+      }),
+    });
+    await q.send(
+      JSON.parse(
+        readFileSync(`${ROOT}fixtures/envelopes/eventbridge/aws-docs.kms-service-event.kms-events.3.json`, 'utf8'),
+      ),
+    );
 
     const d = daemon(q.endpoint, q.queueUrl);
-    await until('four drift logs', () => d.logs.length >= 4);
+    await until('five drift logs', () => d.logs.length >= 5);
     expect(d.logs.map((l) => l['rule']).sort()).toEqual([
       'kms_alias_retargeted',
+      'kms_key_disabled',
       'kms_key_policy_modified',
       'kms_key_rotation_disabled',
       'kms_key_tags_drifted',
@@ -76,7 +106,9 @@ describe('kms-drift run: every delivery path', () => {
     await until('the queue to be empty', async () => (await q.depth(q.queueUrl)) === 0);
     d.child.kill('SIGTERM');
     expect(await d.exited).toBe(0);
-    expect(d.logs).toHaveLength(4);
+    expect(d.logs).toHaveLength(5);
+    expect(d.stderr()).not.toMatch(/SqsMessageFailed/);
+    expect(await q.depth(q.dlqUrl)).toBe(0);
   });
 
   it('a duplicate (one event by EventBridge and in an S3 log file) produces one drift log', async () => {
@@ -99,7 +131,7 @@ describe('kms-drift run: every delivery path', () => {
 });
 
 describe('kms-drift run: nothing is lost', () => {
-  it('a missing, a non-gzip and a truncated log file: redelivered, dead-lettered, logged; others keep flowing', async () => {
+  it('a missing log file, garbage, a bad gzip header and a truncated gzip: redelivered, dead-lettered, logged; others keep flowing', async () => {
     const q = await setup(2);
     const missing = {
       Type: 'Notification',
@@ -111,6 +143,11 @@ describe('kms-drift run: nothing is lost', () => {
       Type: 'Notification',
       Message: JSON.stringify({ s3Bucket: 'trail', s3ObjectKey: ['AWSLogs/not-gzip.json.gz'] }),
     });
+    await q.put('AWSLogs/garbage.json.gz', 'this is not a log file\n');
+    await q.send({
+      Type: 'Notification',
+      Message: JSON.stringify({ s3Bucket: 'trail', s3ObjectKey: ['AWSLogs/garbage.json.gz'] }),
+    });
     const whole = gzipSync(JSON.stringify({ Records: [record('ct-disablekey.1.json')] }));
     await q.put('AWSLogs/truncated.json.gz', whole.subarray(0, Math.floor(whole.length / 2)));
     await q.send({
@@ -119,14 +156,25 @@ describe('kms-drift run: nothing is lost', () => {
     });
     await q.send(eventBridge(record('ct-disable-key-rotation.1.json')));
     const d = daemon(q.endpoint, q.queueUrl, { KMS_DRIFT_VISIBILITY_TIMEOUT: '1' });
-    await until('three messages in the DLQ', async () => (await q.depth(q.dlqUrl)) === 3, 30_000);
+    await until('four messages in the DLQ', async () => (await q.depth(q.dlqUrl)) === 4, 30_000);
     expect(d.logs.map((l) => l['rule'])).toEqual(['kms_key_rotation_disabled']);
     expect(d.stderr()).toMatch(/SqsMessageFailed/);
     expect(d.stderr()).toMatch(/missing\.json\.gz/);
     expect(d.stderr()).toMatch(/not-gzip\.json\.gz: cannot decompress/);
+    expect(d.stderr()).toMatch(/garbage\.json\.gz: not JSON/);
     expect(d.stderr()).toMatch(/truncated\.json\.gz: cannot decompress/);
     const dead = await q.dlqBodies();
     expect(dead).toContain(JSON.stringify(missing));
+    // Each failure is a JSON line on stderr with the message id, SQS's receive count and the reason.
+    const failures = d
+      .stderr()
+      .split('\n')
+      .filter((l) => l.includes('SqsMessageFailed'))
+      .map((l) => JSON.parse(l) as { messageId: string; receiveCount: number; reason: string });
+    const missingTries = failures.filter((f) => f.reason.includes('missing.json.gz'));
+    expect(missingTries.map((f) => f.receiveCount)).toEqual([1, 2]);
+    expect(missingTries[0]?.reason).toMatch(/NoSuchKey/);
+    expect(new Set(missingTries.map((f) => f.messageId)).size).toBe(1);
     d.child.kill('SIGTERM');
     expect(await d.exited).toBe(0);
   });
