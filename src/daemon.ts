@@ -177,13 +177,18 @@ async function writeOnce(logs: readonly EmittedLog[], deps: DaemonDeps, seen: Se
   const fresh = logs.filter((l) => {
     const id = l.log['event_id'];
     if (typeof id !== 'string' || id === '' || claimed.has(id)) return true;
-    if (seen.has(id)) return false;
-    seen.add(id);
+    if (seen.claim(id)) return false;
     claimed.add(id);
     return true;
   });
-  for (const l of fresh) deps.writer.write(l.priority, l.log, l.msg);
-  await deps.writer.flush();
+  try {
+    for (const l of fresh) deps.writer.write(l.priority, l.log, l.msg);
+    await deps.writer.flush();
+  } catch (err: unknown) {
+    // Not written, so not a duplicate next time: the message fails and its redelivery must log these events.
+    for (const id of claimed) seen.forget(id);
+    throw err;
+  }
   const now = deps.now();
   for (const l of fresh)
     deps.metrics.logged(String(l.log['rule']), l.priority, Date.parse(String(l.log['timestamp'])), now);

@@ -1,6 +1,7 @@
 /**
- * The CloudTrail eventIDs whose drift logs were written, bounded: the oldest is forgotten first. Redelivery and a
- * second delivery path (EventBridge and the S3 log file) bring the same event again, usually within minutes.
+ * The CloudTrail eventIDs whose drift logs were written, bounded: the least recently seen is forgotten first.
+ * Redelivery and a second delivery path (EventBridge and the S3 log file, minutes apart) bring the same event again;
+ * an event that keeps coming back stays remembered, so a third copy is dropped too.
  */
 export class SeenEventIds {
   private readonly ids = new Set<string>();
@@ -10,17 +11,27 @@ export class SeenEventIds {
     this.capacity = Math.max(1, capacity);
   }
 
-  has(id: string): boolean {
-    return this.ids.has(id);
+  get size(): number {
+    return this.ids.size;
   }
 
-  add(id: string): void {
-    if (this.ids.has(id)) return;
+  /**
+   * True when `id` was claimed before (the caller drops the duplicate); otherwise claims it. Checking and claiming
+   * are one step, so two messages carrying the same event cannot both pass.
+   */
+  claim(id: string): boolean {
+    const seen = this.ids.delete(id);
+    // A Set iterates in insertion order: re-adding moves the id to the newest end, and the first is the oldest.
     this.ids.add(id);
-    // A Set iterates in insertion order, so its first element is the oldest.
     if (this.ids.size > this.capacity) {
       const oldest = this.ids.values().next();
       if (!oldest.done) this.ids.delete(oldest.value);
     }
+    return seen;
+  }
+
+  /** Undoes a claim whose logs could not be written, so the redelivered message logs them. */
+  forget(id: string): void {
+    this.ids.delete(id);
   }
 }

@@ -24,14 +24,14 @@ afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()?.();
 });
 
-function config(queueUrl: string, shutdownTimeoutMs: number): Config {
+function config(queueUrl: string, shutdownTimeoutMs: number, visibilityTimeoutSeconds = 30): Config {
   return {
     queueUrl,
     states: [`${ROOT}examples/terraform.tfstate`],
     rules: [],
     terraformPrincipals: [],
     pollers: 1,
-    visibilityTimeoutSeconds: 30,
+    visibilityTimeoutSeconds,
     waitTimeSeconds: 1,
     shutdownTimeoutMs,
     dedupSize: 1000,
@@ -54,16 +54,34 @@ function slowS3(real: S3Client, delayMs: number, onGet: () => void): S3Client {
   } as unknown as S3Client;
 }
 
-async function start(shutdownTimeoutMs: number, delayMs: number) {
+interface Options {
+  readonly shutdownTimeoutMs: number;
+  readonly s3DelayMs: number;
+  readonly visibilityTimeoutSeconds?: number;
+  /** Writes that throw (stdout gone) before the writer works again. */
+  readonly failingWrites?: number;
+  /** Stops the daemon when this holds; default: as soon as the S3 read starts. */
+  readonly stopWhen?: (logs: readonly Record<string, unknown>[]) => boolean;
+}
+
+async function start(options: Options) {
   const q = await startQueues();
   cleanups.push(q.stop);
   const key = 'AWSLogs/111122223333/CloudTrail/us-west-2/slow.json.gz';
   await q.put(key, gzipSync(JSON.stringify({ Records: [record] })));
   await q.send({ Type: 'Notification', Message: JSON.stringify({ s3Bucket: 'trail', s3ObjectKey: [key] }) });
-  const setup = await setupCore(config(q.queueUrl, shutdownTimeoutMs));
+  const settings = config(q.queueUrl, options.shutdownTimeoutMs, options.visibilityTimeoutSeconds);
+  const setup = await setupCore(settings);
   expect(setup.ok).toBe(true);
   const logs: Record<string, unknown>[] = [];
-  const writer: DriftLogWriter = { write: (_, log) => void logs.push(log), flush: () => Promise.resolve() };
+  let failingWrites = options.failingWrites ?? 0;
+  const writer: DriftLogWriter = {
+    write: (_, log) => {
+      if (failingWrites-- > 0) throw new Error('EPIPE: stdout closed');
+      logs.push(log);
+    },
+    flush: () => Promise.resolve(),
+  };
   let diagnostics = '';
   const log = pino(
     { base: null },
@@ -74,11 +92,11 @@ async function start(shutdownTimeoutMs: number, delayMs: number) {
   let getting = false;
   const stop = new AbortController();
   const running = runDaemon(
-    config(q.queueUrl, shutdownTimeoutMs),
+    settings,
     {
       core: setup.core,
       sqs: q.sqs,
-      s3: slowS3(q.s3, delayMs, () => (getting = true)),
+      s3: slowS3(q.s3, options.s3DelayMs, () => (getting = true)),
       cloudtrail,
       writer,
       log,
@@ -87,7 +105,9 @@ async function start(shutdownTimeoutMs: number, delayMs: number) {
     },
     stop.signal,
   );
-  await until('the S3 read to start', () => getting);
+  const stopWhen = options.stopWhen;
+  if (stopWhen === undefined) await until('the S3 read to start', () => getting);
+  else await until('the stop condition', async () => stopWhen(logs) && (await q.depth(q.queueUrl)) === 0, 15_000);
   stop.abort();
   await running;
   return { q, logs, diagnostics: () => diagnostics };
@@ -95,17 +115,32 @@ async function start(shutdownTimeoutMs: number, delayMs: number) {
 
 describe('SIGTERM while a log file is being read from S3', () => {
   it('the read finishes within the deadline: its drift log is written and the message deleted', async () => {
-    const { q, logs, diagnostics } = await start(5000, 800);
+    const { q, logs, diagnostics } = await start({ shutdownTimeoutMs: 5000, s3DelayMs: 800 });
     expect(logs.map((l) => l['event_id'])).toEqual([record['eventID']]);
     expect(await q.depth(q.queueUrl)).toBe(0);
     expect(diagnostics()).not.toMatch(/SqsMessageFailed|SqsMessagesReleased/);
   });
 
   it('past the deadline the message is released, not failed: visible again at once, with nothing logged', async () => {
-    const { q, logs, diagnostics } = await start(200, 1500);
+    const { q, logs, diagnostics } = await start({ shutdownTimeoutMs: 200, s3DelayMs: 1500 });
     expect(logs).toEqual([]);
     expect(diagnostics()).toMatch(/SqsMessagesReleased/);
     expect(diagnostics()).not.toMatch(/SqsMessageFailed/);
     expect(await q.depth(q.queueUrl)).toBe(1);
+  });
+});
+
+describe('a drift log that cannot be written', () => {
+  it('fails the message and does not count its event as seen: the redelivery logs it', async () => {
+    const { q, logs, diagnostics } = await start({
+      shutdownTimeoutMs: 1000,
+      s3DelayMs: 0,
+      visibilityTimeoutSeconds: 1,
+      failingWrites: 1,
+      stopWhen: (written) => written.length > 0,
+    });
+    expect(diagnostics()).toMatch(/SqsMessageFailed.*EPIPE|EPIPE.*SqsMessageFailed/);
+    expect(logs.map((l) => l['event_id'])).toEqual([record['eventID']]);
+    expect(await q.depth(q.dlqUrl)).toBe(0);
   });
 });
