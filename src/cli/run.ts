@@ -65,7 +65,13 @@ export async function run(args: readonly string[], io: CliIo, env: NodeJS.Proces
       io.err('kms-drift run: not starting (see `kms-drift --help`)');
       return 2;
     }
-    return await daemon(loaded.config, io, local?.clients ?? defaultClients(), stop.signal);
+    const clients = local?.clients ?? defaultClients(env);
+    const noRegion = await missingRegion(clients.sqs);
+    if (noRegion !== undefined) {
+      io.err(`kms-drift run: not starting: no AWS region (${noRegion}): set AWS_REGION or a profile's region`);
+      return 2;
+    }
+    return await daemon(loaded.config, io, clients, stop.signal);
   } finally {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
@@ -131,14 +137,27 @@ async function daemon(config: Config, io: CliIo, clients: AwsClients, signal: Ab
 }
 
 /** The SDK's own configuration chain: AWS_REGION, AWS_ENDPOINT_URL(_SQS|_S3), credentials. */
-function defaultClients(): AwsClients {
+function defaultClients(env: NodeJS.ProcessEnv): AwsClients {
   // Keep the configured endpoint: queue URLs from emulators name hosts (sqs.<region>.localhost) that do not resolve.
   return {
     sqs: new SQSClient({ useQueueUrlAsEndpoint: false }),
-    s3: new S3Client({ forcePathStyle: process.env['AWS_S3_FORCE_PATH_STYLE'] === 'true' }),
+    s3: new S3Client({ forcePathStyle: env['AWS_S3_FORCE_PATH_STYLE'] === 'true' }),
     cloudtrail: new CloudTrailClient({}),
     kms: new KMSClient({}),
   };
+}
+
+/**
+ * Why the SDK has no region, or undefined when it has one. The SDK finds out only at the first call, and the receive
+ * loop would then retry forever: a configuration mistake is better reported at once.
+ */
+async function missingRegion(sqs: SQSClient): Promise<string | undefined> {
+  try {
+    const region = await sqs.config.region();
+    return region === '' ? 'empty' : undefined;
+  } catch (err: unknown) {
+    return err instanceof Error ? err.message : String(err);
+  }
 }
 
 /** Checks the state sources every `seconds` and swaps in a changed state; returns the function that stops it. */

@@ -209,6 +209,13 @@ describe('kms-drift run: nothing is lost', () => {
     expect(await d.exited).toBe(0);
   });
 
+  it('refuses to start without a region rather than retrying forever', async () => {
+    const d = daemon('http://127.0.0.1:9', 'http://127.0.0.1:9/000000000000/q', { AWS_REGION: '' });
+    expect(await d.exited).toBe(2);
+    expect(d.stderr()).toMatch(/not starting: no AWS region/);
+    expect(d.stderr()).not.toMatch(/DaemonStarted/);
+  });
+
   it('refuses to start without a queue, saying how to give one', async () => {
     const result = await runCli(['run']);
     expect(result.code).toBe(2);
