@@ -1,5 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { DeleteMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  DeleteMessageBatchCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import {
   consume,
   type ConsumerEvents,
@@ -231,5 +236,36 @@ describe('SQS consumer against fauxqs', () => {
     expect(seen.failed).toEqual([`${JSON.stringify('bad')}:broken`, `${JSON.stringify('bad')}:broken`]);
     expect(seen.deleted).toEqual([]);
     expect(await q.depth(q.queueUrl)).toBe(0);
+  });
+
+  it('messages that finish together share one delete call (SQS bills per request)', async () => {
+    const q = await startQueues();
+    stops.push(q.stop);
+    await q.sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: q.queueUrl,
+        Entries: Array.from({ length: 10 }, (_, i) => ({ Id: String(i), MessageBody: String(i) })),
+      }),
+    );
+    let receives = 0;
+    let deleteCalls = 0;
+    const counting = {
+      send: async (command: unknown, options?: unknown) => {
+        const response = (await q.sqs.send(command as never, options as never)) as { Messages?: unknown[] };
+        if (command instanceof ReceiveMessageCommand && (response.Messages ?? []).length > 0) receives++;
+        if (command instanceof DeleteMessageBatchCommand) deleteCalls++;
+        return response;
+      },
+    } as unknown as SQSClient;
+    const { seen, events } = recorder();
+    const stop = start(
+      { client: counting, queueUrl: q.queueUrl, visibilityTimeoutSeconds: 30, shutdownTimeoutMs: 1000 },
+      events,
+      async () => ({ ok: true }),
+    );
+    await until('all ten deleted', () => seen.deleted.length === 10, 10_000);
+    await stop();
+    expect(receives).toBeGreaterThan(0);
+    expect(deleteCalls).toBe(receives);
   });
 });
