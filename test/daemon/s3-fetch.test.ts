@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { fetchJsonObject, S3FetchError } from '../../src/sources/s3/fetch-object.ts';
+import { ROOT } from '../helpers/cli.ts';
+import { startQueues } from '../helpers/fauxqs.ts';
+
+// Log objects read back from a real S3 server (fauxqs) through the SDK: gzip is recognised by its magic bytes, not
+// the key; anything unusable is an S3FetchError whose message names the object and the reason.
+const log = JSON.stringify({
+  Records: [
+    JSON.parse(readFileSync(`${ROOT}fixtures/cloudtrail/aws-kms-developer-guide/ct-disablekey.1.json`, 'utf8')),
+  ],
+});
+const gz = gzipSync(log);
+
+const cases: { name: string; key: string; body?: Buffer | string; maxBytes?: number; error?: RegExp }[] = [
+  { name: 'a gzipped log file', key: 'AWSLogs/a.json.gz', body: gz },
+  { name: 'gzip under a .json name', key: 'AWSLogs/b.json', body: gz },
+  { name: 'plain JSON under a .json.gz name', key: 'AWSLogs/c.json.gz', body: log },
+  { name: 'a key with spaces and unicode', key: 'AWSLogs/ä b+c.json.gz', body: gz },
+  { name: 'a missing object', key: 'AWSLogs/missing.json.gz', error: /missing\.json\.gz: NoSuchKey/ },
+  { name: 'garbage', key: 'AWSLogs/g.json.gz', body: 'not a log file', error: /g\.json\.gz: not JSON/ },
+  {
+    name: 'a bad gzip header',
+    key: 'AWSLogs/h.json.gz',
+    body: Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x01, 0x02]),
+    error: /h\.json\.gz: cannot decompress/,
+  },
+  {
+    name: 'truncated gzip',
+    key: 'AWSLogs/t.json.gz',
+    body: gz.subarray(0, gz.length - 12),
+    error: /t\.json\.gz: cannot decompress/,
+  },
+  { name: 'an empty object', key: 'AWSLogs/e.json.gz', body: '', error: /e\.json\.gz: not JSON/ },
+  {
+    name: 'more than the limit once decompressed (a gzip bomb)',
+    key: 'AWSLogs/bomb.json.gz',
+    body: gzipSync(Buffer.alloc(4 * 1024 * 1024, 0x20)),
+    maxBytes: 1024 * 1024,
+    error: /bomb\.json\.gz: larger than 1048576 bytes decompressed/,
+  },
+];
+
+let q: Awaited<ReturnType<typeof startQueues>>;
+beforeAll(async () => {
+  q = await startQueues();
+  for (const c of cases) if (c.body !== undefined) await q.put(c.key, c.body);
+});
+afterAll(async () => q.stop());
+
+describe('fetchJsonObject', () => {
+  it.each(cases)('$name', async ({ key, maxBytes, error }) => {
+    const read = fetchJsonObject(q.s3, 'trail', key, undefined, maxBytes);
+    if (error === undefined) {
+      expect(await read).toEqual(JSON.parse(log));
+    } else {
+      const err = await read.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(S3FetchError);
+      expect(String((err as Error).message)).toMatch(error);
+      expect((err as Error).message).toContain(`s3://trail/${key}`);
+    }
+  });
+});
