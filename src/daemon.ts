@@ -80,6 +80,8 @@ export async function runDaemon(config: Config, deps: DaemonDeps, signal: AbortS
                   metrics.message('released', ms.length);
                   log.warn({ messageIds: ms.map((m) => m.id) }, 'SqsMessagesReleased: unfinished at shutdown');
                 },
+                extendFailed: (m, reason) =>
+                  log.warn({ messageId: m.id, reason }, 'SqsVisibilityExtendError: the message may be handled twice'),
               },
             },
             handle,

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
@@ -45,6 +46,7 @@ function recorder() {
     deleteFailed: [] as string[],
     failed: [] as string[],
     released: [] as string[],
+    extendFailed: [] as string[],
   };
   const events: ConsumerEvents = {
     received: () => undefined,
@@ -53,6 +55,7 @@ function recorder() {
     deleted: (ms) => seen.deleted.push(...ms.map((m) => m.body)),
     deleteFailed: (m, reason) => seen.deleteFailed.push(`${m.body}:${reason}`),
     released: (ms) => seen.released.push(...ms.map((m) => m.body)),
+    extendFailed: (m, reason) => seen.extendFailed.push(`${m.body}:${reason}`),
   };
   return { seen, events };
 }
@@ -188,7 +191,41 @@ describe('SQS consumer against fauxqs', () => {
     await sleep(1500);
     await stop();
     expect(handled).toEqual([1]);
+    expect(seen.extendFailed).toEqual([]);
     expect(await q.depth(q.queueUrl)).toBe(0);
+  });
+
+  it('an extension SQS refuses is reported by message (the server cannot produce it: injected)', async () => {
+    const q = await startQueues();
+    stops.push(q.stop);
+    await q.send('long');
+    const refusing = {
+      send: async (command: unknown, options?: unknown) =>
+        command instanceof ChangeMessageVisibilityBatchCommand
+          ? {
+              Successful: [],
+              Failed: (command.input.Entries ?? []).map((e) => ({
+                Id: e.Id,
+                Code: 'MessageNotInflight',
+                Message: 'injected',
+                SenderFault: true,
+              })),
+            }
+          : q.sqs.send(command as never, options as never),
+    } as unknown as SQSClient;
+    const { seen, events } = recorder();
+    const stop = start(
+      { client: refusing, queueUrl: q.queueUrl, visibilityTimeoutSeconds: 1, shutdownTimeoutMs: 1000 },
+      events,
+      async () => {
+        await sleep(1200);
+        return { ok: true };
+      },
+    );
+    await until('the message to be deleted', () => seen.deleted.length === 1, 10_000);
+    await stop();
+    expect(seen.extendFailed.length).toBeGreaterThan(0);
+    expect(seen.extendFailed[0]).toBe(`${JSON.stringify('long')}:MessageNotInflight: injected`);
   });
 
   it('a finished message is deleted at once, not after its slow batch-mates', async () => {

@@ -27,6 +27,8 @@ export interface ConsumerEvents {
   deleted(messages: readonly ReceivedMessage[]): void;
   deleteFailed(message: ReceivedMessage, reason: string): void;
   released(messages: readonly ReceivedMessage[]): void;
+  /** Its visibility could not be extended: it may be handled twice (its drift log is written once per process). */
+  extendFailed(message: ReceivedMessage, reason: string): void;
 }
 
 export interface ConsumerOptions {
@@ -137,10 +139,12 @@ async function handleBatch(
       for (const f of report.failed) events.deleteFailed(f.message, f.reason);
     });
   };
-  const keepInvisible = setInterval(
-    () => void changeVisibility(client, queueUrl, [...held], options.visibilityTimeoutSeconds).catch(() => undefined),
-    extensionIntervalMs(options.visibilityTimeoutSeconds),
-  );
+  const keepInvisible = setInterval(() => {
+    void changeVisibility(client, queueUrl, [...held], options.visibilityTimeoutSeconds).then((refused) => {
+      // An extension that crossed the message's delete on the wire is refused harmlessly: report only the others.
+      for (const r of refused) if (held.has(r.message)) events.extendFailed(r.message, r.reason);
+    });
+  }, extensionIntervalMs(options.visibilityTimeoutSeconds));
   const work = Promise.all(
     batch.map(async (message) => {
       let verdict: Verdict;
@@ -173,7 +177,8 @@ async function handleBatch(
       giveUp.abort();
       const unfinished = [...working];
       for (const m of unfinished) held.delete(m);
-      await changeVisibility(client, queueUrl, unfinished, 0).catch(() => undefined);
+      // A refused release only means the message reappears after its visibility timeout instead of now.
+      await changeVisibility(client, queueUrl, unfinished, 0);
       events.released(unfinished);
     }
     await deletes;
