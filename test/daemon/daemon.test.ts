@@ -199,13 +199,14 @@ describe('kms-drift run: nothing is lost', () => {
     expect(await q.depth(q.dlqUrl)).toBe(0);
   });
 
-  it('an unreachable queue is retried with backoff, without crashing, until SIGTERM', async () => {
+  it('an unreachable queue is retried with backoff, without crashing, until SIGINT', async () => {
     const d = daemon('http://127.0.0.1:9', 'http://127.0.0.1:9/000000000000/nowhere', {
       KMS_DRIFT_HTTP_LISTEN: '127.0.0.1:0',
     });
     await until('the daemon to start', () => d.stderr().includes('DaemonStarted'));
     await until('two receive errors', () => (d.stderr().match(/SqsReceiveError/g) ?? []).length >= 2);
-    d.child.kill('SIGTERM');
+    // SIGINT (Ctrl-C) shuts down like SIGTERM.
+    d.child.kill('SIGINT');
     expect(await d.exited).toBe(0);
   });
 

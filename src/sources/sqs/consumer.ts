@@ -85,9 +85,8 @@ async function poll(
       failures = 0;
     } catch (err: unknown) {
       if (signal.aborted) return;
-      // Network, throttling and credential errors: back off exponentially with full jitter, never give up.
-      const ceiling = Math.min(MAX_BACKOFF_MS, 250 * 2 ** Math.min(failures, 10));
-      const wait = Math.round(Math.random() * ceiling);
+      // Network, throttling and credential errors: back off, never give up.
+      const wait = backoffMs(failures, Math.random());
       failures++;
       events.receiveFailed(err, wait);
       await sleep(wait, undefined, { signal }).catch(() => undefined);
@@ -98,6 +97,14 @@ async function poll(
     if (messages.length === 0) continue;
     await handleBatch(options, messages.flatMap(toReceived(options.now())), handle, signal);
   }
+}
+
+/**
+ * The wait before retry number `failures` + 1: exponential from 250 ms, capped at 20 s, with full jitter (`random`
+ * in [0, 1)) so that many daemons cut off together do not come back in step.
+ */
+export function backoffMs(failures: number, random: number): number {
+  return Math.round(random * Math.min(MAX_BACKOFF_MS, 250 * 2 ** Math.min(failures, 10)));
 }
 
 function toReceived(now: number): (m: Message) => ReceivedMessage[] {
