@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { ROOT, runCli } from '../helpers/cli.ts';
 import { startDaemon, startQueues, until, type Daemon } from '../helpers/fauxqs.ts';
 
@@ -177,6 +178,25 @@ describe('kms-drift run: nothing is lost', () => {
     expect(new Set(missingTries.map((f) => f.messageId)).size).toBe(1);
     d.child.kill('SIGTERM');
     expect(await d.exited).toBe(0);
+  });
+
+  it('a body that is not JSON and a KMS record the core cannot read are dead-lettered with their reason', async () => {
+    const q = await setup(2);
+    await q.sqs.send(new SendMessageCommand({ QueueUrl: q.queueUrl, MessageBody: '{"Records": [' }));
+    const unreadable = { ...record('ct-disablekey.1.json'), eventID: 'no-key', requestParameters: {}, resources: [] };
+    await q.send(eventBridge(unreadable));
+    const d = daemon(q.endpoint, q.queueUrl, { KMS_DRIFT_VISIBILITY_TIMEOUT: '1' });
+    await until('two messages in the DLQ', async () => (await q.depth(q.dlqUrl)) === 2, 30_000);
+    d.child.kill('SIGTERM');
+    expect(await d.exited).toBe(0);
+    const reasons = d
+      .stderr()
+      .split('\n')
+      .filter((l) => l.includes('SqsMessageFailed'))
+      .map((l) => String((JSON.parse(l) as { reason: string }).reason));
+    expect(reasons.some((r) => /^body is not JSON/.test(r))).toBe(true);
+    expect(reasons.some((r) => /^RECORD_KEY_UNRESOLVED at body\.detail\.requestParameters\.keyId/.test(r))).toBe(true);
+    expect(d.logs).toEqual([]);
   });
 
   it('SIGTERM during work loses nothing: what one process did not finish, the next one logs', async () => {
