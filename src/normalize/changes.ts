@@ -1,4 +1,5 @@
-import { isJsonObject, stringField, type JsonObject, type JsonValue } from '../model/json.ts';
+import { field, isJsonObject, stringField, type JsonObject, type JsonValue } from '../model/json.ts';
+import type { Problem } from '../model/problem.ts';
 import type { AliasChange, KeyChange, KmsEventName } from '../model/kms-event.ts';
 import type { KeyAttributes, KeyState } from '../model/snapshot.ts';
 import { parseAwsDate } from './dates.ts';
@@ -9,6 +10,18 @@ const RP = '.requestParameters';
 const RE = '.responseElements';
 
 type Mutable<T> = { -readonly [K in keyof T]?: T[K] };
+
+// Every KeyState of the KMS API reference; an unknown word in keyState falls back to `enabled`.
+const KEY_STATES: ReadonlySet<string> = new Set<KeyState>([
+  'Enabled',
+  'Disabled',
+  'PendingDeletion',
+  'PendingReplicaDeletion',
+  'PendingImport',
+  'Unavailable',
+  'Creating',
+  'Updating',
+]);
 
 /** What a successful call of each event says about the key or alias afterwards. */
 export function changeOf(
@@ -23,7 +36,7 @@ export function changeOf(
       const metadata = r.object(response, 'keyMetadata', RE);
       const state = r.string(metadata, 'keyState', `${RE}.keyMetadata`);
       const enabled = r.boolean(metadata, 'enabled', `${RE}.keyMetadata`);
-      if (state !== undefined) attributes.key_state = state as KeyState;
+      if (state !== undefined && KEY_STATES.has(state)) attributes.key_state = state as KeyState;
       else if (enabled !== undefined) attributes.key_state = enabled ? 'Enabled' : 'Disabled';
       const description =
         r.string(metadata, 'description', `${RE}.keyMetadata`) ?? r.string(request, 'description', RP);
@@ -63,7 +76,8 @@ export function changeOf(
           attributes.deletion_date = iso;
         }
       }
-      const window = r.number(request, 'pendingWindowInDays', RP);
+      // Newer records echo the window in the response, which is the only place it appears when KMS used its default.
+      const window = r.number(request, 'pendingWindowInDays', RP) ?? r.number(response, 'pendingWindowInDays', RE);
       return window === undefined
         ? { kind: 'key', attributes }
         : { kind: 'key', attributes, pendingWindowInDays: window };
@@ -92,8 +106,12 @@ export function changeOf(
       return tags === undefined ? { kind: 'key', attributes: {} } : { kind: 'key', attributes: {}, tagsSet: tags };
     }
     case 'UntagResource': {
-      const keys = r.array(request, 'tagKeys', RP);
-      const removed = (keys ?? []).filter((k): k is string => typeof k === 'string');
+      const keys = r.array(request, 'tagKeys', RP) ?? [];
+      const removed: string[] = [];
+      keys.forEach((k, i) => {
+        if (typeof k === 'string') removed.push(k);
+        else r.fail(shape(r.join(`${RP}.tagKeys[${i}]`), 'expected a string'));
+      });
       return { kind: 'key', attributes: {}, tagsRemoved: removed };
     }
     case 'UpdateKeyDescription': {
@@ -142,25 +160,26 @@ function tagsOf(request: JsonObject | undefined, r: RecordReader): Record<string
   if (list === undefined) return undefined;
   const tags: Record<string, string> = {};
   list.forEach((entry, i) => {
-    const key = isJsonObject(entry) ? stringField(entry, 'tagKey') : undefined;
-    if (!isJsonObject(entry) || key === undefined) {
-      r.fail({
-        code: 'RECORD_SHAPE',
-        severity: 'error',
-        path: r.join(`${RP}.tags[${i}].tagKey`),
-        message: 'expected a string',
-      });
-      return;
+    if (!isJsonObject(entry)) return r.fail(shape(r.join(`${RP}.tags[${i}]`), 'expected an object {tagKey, tagValue}'));
+    const key = stringField(entry, 'tagKey');
+    if (key === undefined) return r.fail(shape(r.join(`${RP}.tags[${i}].tagKey`), 'expected a string'));
+    const value = field(entry, 'tagValue');
+    if (value !== undefined && value !== null && typeof value !== 'string') {
+      return r.fail(shape(r.join(`${RP}.tags[${i}].tagValue`), 'expected a string'));
     }
     // Object.defineProperty keeps a tag named "__proto__" an ordinary key.
     Object.defineProperty(tags, key, {
-      value: stringField(entry, 'tagValue') ?? '',
+      value: value ?? '',
       enumerable: true,
       writable: true,
       configurable: true,
     });
   });
   return tags;
+}
+
+function shape(path: string, message: string): Problem {
+  return { code: 'RECORD_SHAPE', severity: 'error', path, message };
 }
 
 function dateText(obj: JsonObject, key: string, r: RecordReader): string | number | undefined {

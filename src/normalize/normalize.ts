@@ -1,9 +1,9 @@
-import { stringField, type JsonObject } from '../model/json.ts';
+import { field, stringField, type JsonObject } from '../model/json.ts';
 import { KMS_EVENT_NAMES, KMS_EVENT_SOURCE, type KmsEvent, type KmsEventName } from '../model/kms-event.ts';
 import type { Problem, SkipReason } from '../model/problem.ts';
 import { actorOf } from './actor.ts';
 import { changeOf } from './changes.ts';
-import { normalizeEventTime } from './dates.ts';
+import { normalizeEventTime, parseAwsDate } from './dates.ts';
 import { RecordReader } from './reader.ts';
 import { collectMentions, resolveAlias, resolveKey } from './resolve.ts';
 
@@ -35,7 +35,7 @@ export function normalizeRecord(record: JsonObject, path: string): NormalizeResu
 
   const r = new RecordReader(path);
   const eventId = r.string(record, 'eventID', '');
-  const rawTime = r.string(record, 'eventTime', '');
+  const rawTime = field(record, 'eventTime');
   const request = r.object(record, 'requestParameters', '');
   const response = r.object(record, 'responseElements', '');
   const errorCode = r.string(record, 'errorCode', '');
@@ -45,14 +45,20 @@ export function normalizeRecord(record: JsonObject, path: string): NormalizeResu
   const change = changeOf(eventName, request, response, r);
   if (r.problem !== undefined) return { kind: 'problem', problem: r.problem };
 
-  const eventTime = rawTime === undefined ? undefined : normalizeEventTime(rawTime);
+  const eventTime =
+    typeof rawTime === 'string'
+      ? normalizeEventTime(rawTime)
+      : typeof rawTime === 'number'
+        ? parseAwsDate(rawTime)
+        : undefined;
   if (eventTime === undefined) {
-    return problem(
-      path,
-      '.eventTime',
-      'RECORD_TIME',
-      rawTime === undefined ? 'missing' : `'${rawTime.slice(0, 64)}' is not a date`,
-    );
+    const what =
+      rawTime === undefined
+        ? 'missing'
+        : typeof rawTime === 'string'
+          ? `'${rawTime.slice(0, 64)}' is not a date`
+          : `expected a date, got ${rawTime === null ? 'null' : Array.isArray(rawTime) ? 'an array' : typeof rawTime}`;
+    return problem(path, '.eventTime', 'RECORD_TIME', what);
   }
 
   const isAlias = ALIAS_EVENTS.has(eventName);
@@ -70,8 +76,8 @@ export function normalizeRecord(record: JsonObject, path: string): NormalizeResu
 
   // The ARN is the truth for account and region: AWS's documentation samples say awsRegion us-east-1 while every
   // ARN says us-west-2, and an organization trail's recipient account is not the key's.
-  const account =
-    alias?.account ?? key?.account ?? stringField(record, 'recipientAccountId') ?? actorOf(record).accountId;
+  const actor = actorOf(record);
+  const account = alias?.account ?? key?.account ?? stringField(record, 'recipientAccountId') ?? actor.accountId;
   const region = alias?.region ?? key?.region ?? stringField(record, 'awsRegion');
   const event: KmsEvent = {
     name: eventName,
@@ -80,7 +86,7 @@ export function normalizeRecord(record: JsonObject, path: string): NormalizeResu
     eventSource: source,
     ...(account === undefined ? {} : { account }),
     ...(region === undefined ? {} : { region }),
-    actor: actorOf(record),
+    actor,
     ...(errorCode === undefined
       ? {}
       : { error: errorMessage === undefined ? { code: errorCode } : { code: errorCode, message: errorMessage } }),
