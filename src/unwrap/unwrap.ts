@@ -40,8 +40,13 @@ function visit(value: JsonValue, path: string, depth: number, out: Unwrapped): v
     return visitEventBridge(value, path, out);
   }
   const message = field(value, 'Message');
-  if (stringField(value, 'Type') === 'Notification' && typeof message === 'string') {
+  const snsType = stringField(value, 'Type');
+  if (snsType === 'Notification' && typeof message === 'string') {
     return visitJsonString(message, join(path, 'Message'), depth, out);
+  }
+  // A queue subscribed to a topic also receives SNS's own confirmation messages: expected, not CloudTrail.
+  if ((snsType === 'SubscriptionConfirmation' || snsType === 'UnsubscribeConfirmation') && field(value, 'TopicArn')) {
+    return count(out, 'not_cloudtrail');
   }
   const bucket = stringField(value, 's3Bucket');
   const keys = field(value, 's3ObjectKey');
@@ -55,6 +60,17 @@ function visit(value: JsonValue, path: string, depth: number, out: Unwrapped): v
   }
   const lookup = field(value, 'CloudTrailEvent');
   if (typeof lookup === 'string') return visitJsonString(lookup, join(path, 'CloudTrailEvent'), depth, out);
+  // `aws cloudtrail lookup-events` output: {"Events": [{…, "CloudTrailEvent": "<the record as a string>"}]}.
+  const lookupEvents = field(value, 'Events');
+  if (Array.isArray(lookupEvents)) {
+    const at = join(path, 'Events');
+    (lookupEvents as readonly JsonValue[]).forEach((item, i) => {
+      const text = isJsonObject(item) ? field(item, 'CloudTrailEvent') : undefined;
+      if (typeof text === 'string') visitJsonString(text, `${at}[${i}].CloudTrailEvent`, depth + 1, out);
+      else fail(out, `${at}[${i}]`, 'a LookupEvents item needs CloudTrailEvent as a JSON string');
+    });
+    return;
+  }
   if (field(value, 'logFiles') !== undefined && field(value, 'digestStartTime') !== undefined) {
     return count(out, 'digest_file');
   }

@@ -1,94 +1,101 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import type { JsonValue } from '../../model/json.ts';
-import type { Problem } from '../../model/problem.ts';
+import type { Problem, SkipReason } from '../../model/problem.ts';
 import { locateJsonError } from '../../model/json-error.ts';
 import { decompressIfGzip } from '../gzip.ts';
+import { expand, readProblem } from './expand.ts';
 
 export type InputPayload =
   | { readonly source: string; readonly path: string; readonly value: JsonValue }
   | { readonly source: string; readonly problem: Problem };
 
+export interface ReadInputsIo {
+  /** What `-` reads; process.stdin when absent. */
+  readonly stdin?: NodeJS.ReadableStream;
+  /**
+   * Told of each file not read, and why (files in a directory named as CloudTrail digests). Without it such files
+   * are read like any other, and unwrap recognises a digest by its content and counts it: never a silent drop.
+   */
+  readonly onSkip?: (source: string, reason: SkipReason) => void;
+}
+
+/**
+ * Up to this size (after gunzip) a file is read whole: measurably faster than streaming it through readline, which
+ * reassembles each 1-MB line from chunks, and CloudTrail's own log files stay far below it. Larger files — JSON Lines
+ * exports — are streamed a line at a time, so they never need to fit in one string.
+ */
+const WHOLE_LIMIT = 64 * 1024 * 1024;
+
 /**
  * Files, directories (recursive, sorted) and `-` (stdin) to JSON payloads. gzip is recognised by its magic bytes,
- * not by the name. A document is parsed whole; anything else is read as JSON Lines, streamed, one payload a line.
+ * not by the name. A JSON document is one payload; JSON Lines give one payload a line (`path: "line 12"`).
  */
-export async function* readInputs(
-  inputs: readonly string[],
-  io: { readonly stdin?: NodeJS.ReadableStream } = {},
-): AsyncIterable<InputPayload> {
+export async function* readInputs(inputs: readonly string[], io: ReadInputsIo = {}): AsyncIterable<InputPayload> {
   for (const input of inputs) {
     if (input === '-') {
-      if (io.stdin !== undefined) yield* readStream('<stdin>', Readable.from(io.stdin));
+      yield* readStream('<stdin>', Readable.from(io.stdin ?? process.stdin));
       continue;
     }
-    for await (const file of expand(input)) {
-      if ('problem' in file) {
-        yield file;
-        continue;
-      }
-      yield* readFileWhole(file.path);
+    for await (const item of expand(input)) {
+      if (item.kind === 'problem') yield { source: item.source, problem: item.problem };
+      else if (item.kind === 'digest' && io.onSkip !== undefined) io.onSkip(item.path, 'digest_file');
+      else yield* readFile(item.path);
     }
   }
 }
 
-async function* expand(
-  input: string,
-): AsyncIterable<{ readonly path: string } | { readonly source: string; readonly problem: Problem }> {
-  let info;
+async function* readFile(path: string): AsyncIterable<InputPayload> {
+  let text: string | undefined;
   try {
-    info = await stat(input);
-  } catch (err: unknown) {
-    yield { source: input, problem: readProblem(input, err) };
-    return;
-  }
-  if (info.isFile()) {
-    yield { path: input };
-    return;
-  }
-  if (!info.isDirectory()) return;
-  const entries = await readdir(input, { withFileTypes: true });
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const entry of entries) {
-    const child = join(input, entry.name);
-    if (entry.isDirectory()) yield* expand(child);
-    else if (entry.isFile()) yield { path: child };
-  }
-}
-
-/**
- * A log file is read whole (CloudTrail writes files of at most tens of MB, one at a time stays far below the memory
- * budget): measurably faster than streaming it through readline, which reassembles each 1-MB line from chunks.
- * stdin is streamed, since it can be endless JSON Lines.
- */
-async function* readFileWhole(path: string): AsyncIterable<InputPayload> {
-  let text: string;
-  try {
-    const raw = await readFile(path);
-    // Synchronous gunzip is twice as fast as zlib's thread-pool version for whole files; replay has nothing else
-    // to do meanwhile.
-    text = (raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw).toString('utf8');
+    const handle = await open(path);
+    try {
+      const { size } = await handle.stat();
+      if (size <= WHOLE_LIMIT) text = wholeText(await handle.readFile());
+    } finally {
+      await handle.close();
+    }
   } catch (err: unknown) {
     yield { source: path, problem: readProblem(path, err) };
     return;
   }
+  if (text === undefined) yield* readStream(path, createReadStream(path));
+  else yield* parseWhole(path, text);
+}
+
+/** The file's text, or undefined when it gunzips to more than WHOLE_LIMIT (then it is streamed instead). */
+function wholeText(raw: Buffer): string | undefined {
+  if (raw[0] !== 0x1f || raw[1] !== 0x8b) return stripBom(raw.toString('utf8'));
+  try {
+    // Synchronous gunzip is twice as fast as zlib's thread-pool version for whole files; replay has nothing else
+    // to do meanwhile.
+    return stripBom(gunzipSync(raw, { maxOutputLength: WHOLE_LIMIT }).toString('utf8'));
+  } catch (err: unknown) {
+    if (typeof err === 'object' && err !== null && 'code' in err && err.code === 'ERR_BUFFER_TOO_LARGE') {
+      return undefined;
+    }
+    throw err;
+  }
+}
+
+function* parseWhole(source: string, text: string): Iterable<InputPayload> {
   const whole = tryParse(text);
   if (whole !== undefined) {
-    yield { source: path, path: '', value: whole.parsed };
+    yield { source, path: '', value: whole.parsed };
     return;
   }
   // Not one JSON document: JSON Lines, or invalid. A first line that is complete JSON decides for JSON Lines.
   const lines = text.split('\n');
   const firstIndex = lines.findIndex((l) => l.trim() !== '');
   if (firstIndex < 0 || tryParse(lines[firstIndex] ?? '') === undefined) {
-    yield { source: path, problem: jsonProblem(path, text, undefined) };
+    yield { source, problem: jsonProblem(source, text, undefined) };
     return;
   }
   for (const [i, line] of lines.entries()) {
-    const payload = parseLine(path, line, i + 1);
+    const payload = parseLine(source, line, i + 1);
     if (payload !== undefined) yield payload;
   }
 }
@@ -107,7 +114,8 @@ async function* readStream(source: string, raw: Readable): AsyncIterable<InputPa
   let lineNo = 0;
   let mode: 'unknown' | 'document' | 'lines' = 'unknown';
   try {
-    for await (const line of lines) {
+    for await (const raw of lines) {
+      const line = lineNo === 0 ? stripBom(raw) : raw;
       lineNo++;
       if (mode === 'lines') {
         const payload = parseLine(source, line, lineNo);
@@ -149,9 +157,9 @@ function parseLine(source: string, line: string, lineNo: number): InputPayload |
   }
 }
 
-function tryParse(line: string): { readonly parsed: JsonValue } | undefined {
+function tryParse(text: string): { readonly parsed: JsonValue } | undefined {
   try {
-    return { parsed: JSON.parse(line) as JsonValue };
+    return { parsed: JSON.parse(text) as JsonValue };
   } catch {
     return undefined;
   }
@@ -171,13 +179,11 @@ function jsonProblem(source: string, text: string, err: unknown): Problem {
     severity: 'error',
     source,
     ...locateJsonError(text),
-    message: `not valid JSON: ${message}`,
+    message: `not valid JSON: ${message.slice(0, 200)}`,
   };
 }
 
-function readProblem(source: string, err: unknown): Problem {
-  const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : '';
-  const message = err instanceof Error ? err.message : String(err);
-  const gzip = code.startsWith('Z_') || /unexpected end of file|incorrect header check/i.test(message);
-  return { code: gzip ? 'INPUT_GZIP' : 'INPUT_READ', severity: 'error', source, message };
+/** Editors on Windows save UTF-8 with a byte-order mark, which JSON.parse refuses. */
+function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
