@@ -79,29 +79,25 @@ export function normalizeRecord(record: JsonObject, path: string): NormalizeResu
   const actor = actorOf(record);
   const account = alias?.account ?? key?.account ?? stringField(record, 'recipientAccountId') ?? actor.accountId;
   const region = alias?.region ?? key?.region ?? stringField(record, 'awsRegion');
-  const event: KmsEvent = {
+  // Assigned field by field: conditional spreads allocate an object each and were measurably slower here.
+  const event: { -readonly [K in keyof KmsEvent]: KmsEvent[K] } = {
     name: eventName,
     eventId: eventId ?? '',
     eventTime,
     eventSource: source,
-    ...(account === undefined ? {} : { account }),
-    ...(region === undefined ? {} : { region }),
     actor,
-    ...(errorCode === undefined
-      ? {}
-      : { error: errorMessage === undefined ? { code: errorCode } : { code: errorCode, message: errorMessage } }),
     resourceType: isAlias ? 'aws_kms_alias' : 'aws_kms_key',
-    ...(key === undefined ? {} : { key }),
-    ...(alias === undefined ? {} : { alias }),
     // A failed call changed nothing; rules still see it through ct.error.
-    change:
-      errorCode === undefined
-        ? change
-        : change.kind === 'key'
-          ? { kind: 'key', attributes: {} }
-          : { kind: 'alias', attributes: {} },
+    change: errorCode === undefined ? change : { kind: change.kind, attributes: {} },
     record,
   };
+  if (account !== undefined) event.account = account;
+  if (region !== undefined) event.region = region;
+  if (key !== undefined) event.key = key;
+  if (alias !== undefined) event.alias = alias;
+  if (errorCode !== undefined) {
+    event.error = errorMessage === undefined ? { code: errorCode } : { code: errorCode, message: errorMessage };
+  }
   return { kind: 'event', event, warnings: r.warnings };
 }
 
