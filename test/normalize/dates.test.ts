@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseAwsDate } from '../../src/normalize/dates.ts';
+import { normalizeEventTime, parseAwsDate } from '../../src/normalize/dates.ts';
 
 describe('parseAwsDate: the date forms KMS records really carry', () => {
   it.each([
@@ -18,4 +18,26 @@ describe('parseAwsDate: the date forms KMS records really carry', () => {
     'rejects %j',
     (text) => expect(parseAwsDate(text)).toBeUndefined(),
   );
+});
+
+describe('normalizeEventTime: CloudTrail text kept when canonical, else normalized, else refused', () => {
+  it.each([
+    ['2021-10-26T23:25:25Z', '2021-10-26T23:25:25Z'], // as CloudTrail wrote it, so logs join with the trail by string
+    ['2024-02-29T12:00:00Z', '2024-02-29T12:00:00Z'], // leap day
+    ['2000-02-29T00:00:00Z', '2000-02-29T00:00:00Z'], // divisible by 400
+    ['2024-01-01 00:00:00.000', '2024-01-01T00:00:00.000Z'], // Panther
+    ['2025-03-05 21:19:44.000000000', '2025-03-05T21:19:44.000Z'], // Panther, nanoseconds
+    ['2021-10-26T23:25:25.5Z', '2021-10-26T23:25:25.500Z'],
+    ['2021-02-29T00:00:00Z', undefined], // not a leap year (Date.parse would roll it into March)
+    ['1900-02-29T00:00:00Z', undefined],
+    ['2021-04-31T00:00:00Z', undefined],
+    ['2021-10-26T24:00:00Z', undefined],
+    ['2021-10-26T23:60:00Z', undefined],
+    ['2021-1x-26T23:25:25Z', undefined],
+  ])('%s → %s', (text, iso) => expect(normalizeEventTime(text)).toBe(iso));
+
+  it('epoch numbers beyond the range of a Date are refused, not thrown', () => {
+    expect(parseAwsDate(8640000000000001)).toBeUndefined();
+    expect(parseAwsDate(-1e300)).toBeUndefined();
+  });
 });
