@@ -18,6 +18,7 @@ export const DIAGNOSTICS = {
   STATE_JSON: 'the state is not valid JSON',
   STATE_VERSION: 'the state format is not version 4',
   STATE_SHAPE: 'a KMS resource in the state has the wrong shape',
+  STATE_DUPLICATE: 'two states or resources declare the same KMS key, alias or key policy; the first is used',
   // ── rule files (Falco's codes) ───────────────────────────────────────────────────────
   LOAD_ERR_FILE_READ: 'the rules file could not be read',
   LOAD_ERR_YAML_PARSE: 'invalid YAML',

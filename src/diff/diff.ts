@@ -3,7 +3,7 @@ import type { AttributeChange, DriftFinding, DriftType, PolicyChange } from '../
 import type { JsonValue } from '../model/json.ts';
 import type { AliasChange, KeyChange, KmsEvent } from '../model/kms-event.ts';
 import type { AttributeName, KeyAttributes } from '../model/snapshot.ts';
-import { parseKmsArn } from '../model/arn.ts';
+import { bareKeyId, parseKmsArn } from '../model/arn.ts';
 import { findAlias, findKey } from './lookup.ts';
 import { policyFacts, policyPatch, samePolicy } from './policy.ts';
 import { applyTagDelta, tagChange } from './tags.ts';
@@ -139,7 +139,8 @@ function diffAlias(event: KmsEvent, change: AliasChange, index: DeclaredIndex, b
     };
   }
   const changes: Changes = {};
-  const target = actual.target_key_id;
+  // The provider treats a key ARN and its id as the same target (DiffSuppress on target_key_id).
+  const target = typeof actual.target_key_id === 'string' ? bareKeyId(actual.target_key_id) : undefined;
   if (target !== undefined && target !== declared.attributes.target_key_id) {
     changes.target_key_id = { expected: declared.attributes.target_key_id, actual: target };
   }

@@ -100,15 +100,23 @@ function byJson(a: JsonValue, b: JsonValue): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-/** Principals granted by Allow statements: ARNs as written, `*`, and service/federated principals by name. */
+/**
+ * Principals granted by Allow statements: AWS principals as ARNs (an account id as its root ARN) or `*`; other
+ * types prefixed with their lower-cased type (`service:logs.amazonaws.com`, `federated:…`, `canonicaluser:…`), so a
+ * service name can never pass for an AWS principal in a rule.
+ */
 export function allowedPrincipals(policy: JsonValue): string[] {
   const found = new Set<string>();
   for (const st of statements(canonicalPolicy(policy))) {
     if (st['Effect'] !== 'Allow') continue;
     const principal = st['Principal'];
     if (!isJsonObject(principal)) continue;
-    for (const list of Object.values(principal)) {
-      for (const p of Array.isArray(list) ? (list as JsonValue[]) : [list]) if (typeof p === 'string') found.add(p);
+    for (const type of Object.keys(principal)) {
+      const list = principal[type];
+      const prefix = type === 'AWS' ? '' : `${type.toLowerCase()}:`;
+      for (const p of Array.isArray(list) ? (list as JsonValue[]) : [list]) {
+        if (typeof p === 'string') found.add(prefix + p);
+      }
     }
   }
   return [...found].sort();

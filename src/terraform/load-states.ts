@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { DeclaredIndex } from '../model/declared.ts';
 import type { Problem } from '../model/problem.ts';
 import { buildIndex } from './build-index.ts';
-import { parseState, type ParsedState } from './parse-state.ts';
+import { parseState, type ParsedStateResources } from './parse-state.ts';
 
 /** Reads `s3://bucket/key` state objects; only the daemon has one (it holds the S3 client). */
 export interface S3StateReader {
@@ -24,7 +24,7 @@ export interface LoadedStates {
  */
 export async function loadStates(sources: readonly string[], s3?: S3StateReader): Promise<LoadedStates> {
   const problems: Problem[] = [];
-  const parsed: ParsedState[] = [];
+  const parsed: ParsedStateResources[] = [];
   const versions: string[] = [];
   for (const source of sources) {
     for (const file of await expand(source, problems)) {
@@ -33,7 +33,7 @@ export async function loadStates(sources: readonly string[], s3?: S3StateReader)
       versions.push(`${file}@${read.version}`);
       const result = parseState(read.text, file);
       problems.push(...result.problems);
-      parsed.push(result.state);
+      parsed.push(result.resources);
     }
   }
   const built = buildIndex(parsed);
@@ -100,11 +100,31 @@ async function expand(path: string, problems: Problem[]): Promise<string[]> {
     });
     return [];
   }
-  const entries = await readdir(path, { recursive: true, withFileTypes: true });
-  return entries
-    .filter((e) => e.isFile() && e.name.endsWith('.tfstate'))
-    .map((e) => join(e.parentPath, e.name))
-    .sort();
+  try {
+    const entries = await readdir(path, { recursive: true, withFileTypes: true });
+    const files = entries
+      .filter((e) => e.isFile() && e.name.endsWith('.tfstate'))
+      .map((e) => join(e.parentPath, e.name))
+      .sort();
+    // An empty directory is most likely a wrong path; every key would then look unmanaged.
+    if (files.length === 0) {
+      problems.push({
+        code: 'STATE_READ',
+        severity: 'warning',
+        source: path,
+        message: 'no *.tfstate file below this directory',
+      });
+    }
+    return files;
+  } catch (err: unknown) {
+    problems.push({
+      code: 'STATE_READ',
+      severity: 'error',
+      source: path,
+      message: err instanceof Error ? err.message : String(err),
+    });
+    return [];
+  }
 }
 
 function parseS3(source: string): { bucket: string; key: string } | undefined {

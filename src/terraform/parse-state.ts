@@ -1,23 +1,20 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Problem } from '../model/problem.ts';
 import type { TerraformOrigin } from '../model/declared.ts';
-import type { JsonValue } from '../model/json.ts';
+import { field, isJsonObject, type JsonObject, type JsonValue } from '../model/json.ts';
 import type { KeyAttributes } from '../model/snapshot.ts';
-import { resourceAddress } from './address.ts';
 import { bareKeyId } from '../model/arn.ts';
 import { locateJsonError } from '../model/json-error.ts';
+import { resourceAddress } from './address.ts';
+import { keyAttributes, parsePolicy, replicaAttributes } from './key-attributes.ts';
+import { AliasAttrs, Instance, KeyAttrs, KeyPolicyAttrs, ReplicaKeyAttrs, StateResource } from './schemas.ts';
 
 /** The KMS resources of one state, already mapped to our attribute names. Nothing else of the state is kept. */
-export interface ParsedState {
+export interface ParsedStateResources {
   readonly source: string;
   readonly keys: readonly ParsedKey[];
   readonly aliases: readonly ParsedAlias[];
-  /** aws_kms_key_policy: key id (or ARN) → policy. */
-  readonly policies: readonly {
-    readonly keyId: string;
-    readonly policy: JsonValue;
-    readonly origin: TerraformOrigin;
-  }[];
+  readonly policies: readonly ParsedKeyPolicy[];
 }
 export interface ParsedKey {
   readonly type: 'aws_kms_key' | 'aws_kms_replica_key';
@@ -29,7 +26,15 @@ export interface ParsedKey {
 export interface ParsedAlias {
   readonly name: string;
   readonly arn?: string;
+  /** Always a bare id: the provider accepts an ARN here and treats both as the same target. */
   readonly targetKeyId: string;
+  readonly origin: TerraformOrigin;
+}
+/** aws_kms_key_policy: it manages the policy of the key it names, over that key's own `policy`. */
+export interface ParsedKeyPolicy {
+  /** As configured: a key id or a key ARN. */
+  readonly keyId: string;
+  readonly policy: JsonValue;
   readonly origin: TerraformOrigin;
 }
 
@@ -40,171 +45,127 @@ const KMS_TYPES: ReadonlySet<string> = new Set([
   'aws_kms_replica_key',
 ]);
 
-// Only the envelope is validated up front; attributes are validated per KMS resource, so a secret in another
-// resource's attributes is never parsed into anything we keep.
-const StateEnvelope = z.object({
-  version: z.number(),
-  resources: z
-    .array(
-      z.object({
-        module: z.string().optional(),
-        mode: z.string(),
-        type: z.string(),
-        name: z.string(),
-        instances: z.array(z.unknown()),
-      }),
-    )
-    .optional(),
-});
-const Instance = z.object({
-  index_key: z.union([z.string(), z.number()]).optional(),
-  deposed: z.string().optional(),
-  attributes: z.record(z.string(), z.unknown()),
-});
-const str = z.string().nullish();
-const bool = z.boolean().nullish();
-const tags = z.record(z.string(), z.string()).nullish();
-const KeyAttrs = z.object({
-  id: z.string(),
-  key_id: str,
-  arn: str,
-  is_enabled: bool,
-  enabled: bool,
-  enable_key_rotation: bool,
-  key_rotation_enabled: bool,
-  rotation_period_in_days: z.number().nullish(),
-  policy: str,
-  description: str,
-  tags,
-  tags_all: tags,
-  key_usage: str,
-  customer_master_key_spec: str,
-  key_spec: str,
-  multi_region: bool,
-});
-const AliasAttrs = z.object({ id: z.string(), name: str, arn: str, target_key_id: z.string(), target_key_arn: str });
-const PolicyAttrs = z.object({ key_id: z.string(), policy: z.string() });
-
-export function parseState(text: string, source: string): { state: ParsedState; problems: Problem[] } {
+/**
+ * tfstate text → its managed KMS resources. Other resources are never validated, copied or named in a problem:
+ * a state holds their secrets (database passwords, private keys) in clear text.
+ */
+export function parseState(text: string, source: string): { resources: ParsedStateResources; problems: Problem[] } {
   const problems: Problem[] = [];
-  const empty: ParsedState = { source, keys: [], aliases: [], policies: [] };
+  const keys: ParsedKey[] = [];
+  const aliases: ParsedAlias[] = [];
+  const policies: ParsedKeyPolicy[] = [];
+  const resources = (): ParsedStateResources => ({ source, keys, aliases, policies });
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
     // V8's message can quote the state's text (secrets); only the position is safe to repeat.
-    problems.push({
-      code: 'STATE_JSON',
-      severity: 'error',
-      source,
-      ...locateJsonError(text),
-      message: 'the state is not valid JSON',
-    });
-    return { state: empty, problems };
+    const at = locateJsonError(text);
+    problems.push(
+      problem('STATE_JSON', source, `the state is not valid JSON (line ${at.line}, column ${at.column})`, at),
+    );
+    return { resources: resources(), problems };
   }
-  const version = typeof json === 'object' && json !== null && 'version' in json ? json.version : undefined;
+  const root = isJsonObject(json) ? json : undefined;
+  const version = root === undefined ? undefined : field(root, 'version');
   if (version !== 4) {
-    problems.push({
-      code: 'STATE_VERSION',
-      severity: 'error',
-      source,
-      message:
-        typeof version === 'number' && version < 4
-          ? `state format version ${version} is not supported: kms-drift reads format 4 (Terraform ≥ 0.12). Upgrade the state with a current Terraform (\`terraform state pull\` after \`terraform init\`).`
-          : `not a Terraform state of format 4 (version: ${typeof version === 'number' ? version : 'missing'})`,
-    });
-    return { state: empty, problems };
+    problems.push(problem('STATE_VERSION', source, versionMessage(version), { path: 'version' }));
+    return { resources: resources(), problems };
   }
-  const envelope = StateEnvelope.safeParse(json);
-  if (!envelope.success) {
-    const issue = envelope.error.issues[0];
-    problems.push({
-      code: 'STATE_SHAPE',
-      severity: 'error',
-      source,
-      path: issue?.path.join('.') ?? '',
-      message: issue?.message ?? 'invalid state',
-    });
-    return { state: empty, problems };
+  const list = root === undefined ? undefined : field(root, 'resources');
+  if (list === undefined || list === null) return { resources: resources(), problems };
+  if (!Array.isArray(list)) {
+    problems.push(problem('STATE_SHAPE', source, '`resources` is not a list', { path: 'resources' }));
+    return { resources: resources(), problems };
   }
-  const keys: ParsedKey[] = [];
-  const aliases: ParsedAlias[] = [];
-  const policies: { keyId: string; policy: JsonValue; origin: TerraformOrigin }[] = [];
-  (envelope.data.resources ?? []).forEach((resource, ri) => {
-    if (resource.mode !== 'managed' || !KMS_TYPES.has(resource.type)) return;
-    resource.instances.forEach((raw, ii) => {
-      const path = `resources[${ri}].instances[${ii}]`;
-      const instance = Instance.safeParse(raw);
-      if (!instance.success) return problems.push(shape(source, path, instance.error));
-      if (instance.data.deposed !== undefined) return; // a deposed object is on its way out; the current one counts
+  (list as readonly JsonValue[]).forEach((raw, ri) => {
+    if (!isKmsResource(raw)) return;
+    const path = `resources[${ri}]`;
+    const resource = StateResource.safeParse(raw);
+    if (!resource.success) return void problems.push(shape(source, path, resource.error, 'KMS resource'));
+    const { module, mode, type, name } = resource.data;
+    if (mode !== 'managed') return; // data sources declare nothing
+    resource.data.instances.forEach((rawInstance, ii) => {
+      const at = `${path}.instances[${ii}]`;
+      const instance = Instance.safeParse(rawInstance);
+      const generic = resourceAddress(module, type, name, undefined);
+      if (!instance.success) return void problems.push(shape(source, at, instance.error, generic));
+      // A deposed object is on its way out (create_before_destroy); the current object is the declaration.
+      if (instance.data.deposed !== undefined) return;
       const origin: TerraformOrigin = {
-        address: resourceAddress(resource.module, resource.type, resource.name, instance.data.index_key),
+        address: resourceAddress(module, type, name, instance.data.index_key),
         state: source,
       };
       const attrs = instance.data.attributes;
-      if (resource.type === 'aws_kms_alias') {
+      const attrPath = `${at}.attributes`;
+      if (type === 'aws_kms_alias') {
         const a = AliasAttrs.safeParse(attrs);
-        if (!a.success) return problems.push(shape(source, `${path}.attributes`, a.error, origin.address));
+        if (!a.success) return void problems.push(shape(source, attrPath, a.error, origin.address));
         aliases.push({
           name: a.data.name ?? a.data.id,
           ...(a.data.arn ? { arn: a.data.arn } : {}),
           targetKeyId: bareKeyId(a.data.target_key_id),
           origin,
         });
-      } else if (resource.type === 'aws_kms_key_policy') {
-        const p = PolicyAttrs.safeParse(attrs);
-        if (!p.success) return problems.push(shape(source, `${path}.attributes`, p.error, origin.address));
-        policies.push({ keyId: bareKeyId(p.data.key_id), policy: parsePolicy(p.data.policy), origin });
+      } else if (type === 'aws_kms_key_policy') {
+        const p = KeyPolicyAttrs.safeParse(attrs);
+        if (!p.success) return void problems.push(shape(source, attrPath, p.error, origin.address));
+        policies.push({ keyId: p.data.key_id, policy: parsePolicy(p.data.policy), origin });
+      } else if (type === 'aws_kms_replica_key') {
+        const k = ReplicaKeyAttrs.safeParse(attrs);
+        if (!k.success) return void problems.push(shape(source, attrPath, k.error, origin.address));
+        keys.push(key('aws_kms_replica_key', k.data, replicaAttributes(k.data), origin));
       } else {
         const k = KeyAttrs.safeParse(attrs);
-        if (!k.success) return problems.push(shape(source, `${path}.attributes`, k.error, origin.address));
-        keys.push(keyOf(resource.type as ParsedKey['type'], k.data, origin));
+        if (!k.success) return void problems.push(shape(source, attrPath, k.error, origin.address));
+        keys.push(key('aws_kms_key', k.data, keyAttributes(k.data), origin));
       }
-      return undefined;
     });
   });
-  return { state: { source, keys, aliases, policies }, problems };
+  return { resources: resources(), problems };
 }
 
-function keyOf(type: ParsedKey['type'], a: z.infer<typeof KeyAttrs>, origin: TerraformOrigin): ParsedKey {
-  const attributes: { -readonly [K in keyof KeyAttributes]?: KeyAttributes[K] } = {};
-  // aws_kms_key says is_enabled, aws_kms_replica_key says enabled.
-  const enabled = a.is_enabled ?? a.enabled;
-  if (enabled !== null && enabled !== undefined) attributes.key_state = enabled ? 'Enabled' : 'Disabled';
-  const rotation = a.enable_key_rotation ?? a.key_rotation_enabled;
-  if (rotation !== null && rotation !== undefined) attributes.enable_key_rotation = rotation;
-  if (a.rotation_period_in_days !== null && a.rotation_period_in_days !== undefined && rotation) {
-    attributes.rotation_period_in_days = a.rotation_period_in_days;
+/** Decided on own properties only, before any validation, so nothing of another resource is ever parsed. */
+function isKmsResource(raw: JsonValue): raw is JsonObject {
+  if (!isJsonObject(raw)) return false;
+  const type = field(raw, 'type');
+  return typeof type === 'string' && KMS_TYPES.has(type);
+}
+
+function key(
+  type: ParsedKey['type'],
+  a: { readonly id: string; readonly key_id?: string | null | undefined; readonly arn?: string | null | undefined },
+  attributes: Partial<KeyAttributes>,
+  origin: TerraformOrigin,
+): ParsedKey {
+  return { type, keyId: a.key_id || a.id, ...(a.arn ? { arn: a.arn } : {}), origin, attributes };
+}
+
+function versionMessage(version: JsonValue | undefined): string {
+  if (typeof version === 'number' && version < 4) {
+    return (
+      `state format version ${version} is not supported; run \`terraform state pull\` with Terraform ≥ 0.12 ` +
+      '(after `terraform init` in the configuration) to get the state in format 4, which kms-drift reads'
+    );
   }
-  if (a.policy) attributes.policy = parsePolicy(a.policy);
-  if (a.description !== null && a.description !== undefined) attributes.description = a.description;
-  // tags_all is what the key really carries: tags plus the provider's default_tags.
-  const tags = a.tags_all ?? a.tags;
-  if (tags !== null && tags !== undefined) attributes.tags = tags;
-  if (a.key_usage) attributes.key_usage = a.key_usage;
-  const spec = a.customer_master_key_spec ?? a.key_spec;
-  if (spec) attributes.customer_master_key_spec = spec;
-  if (a.multi_region !== null && a.multi_region !== undefined) attributes.multi_region = a.multi_region;
-  return { type, keyId: a.key_id ?? a.id, ...(a.arn ? { arn: a.arn } : {}), origin, attributes };
+  const seen = typeof version === 'number' ? String(version) : version === undefined ? 'missing' : typeof version;
+  return `not a Terraform state of format 4 (version: ${seen})`;
 }
 
-function parsePolicy(text: string): JsonValue {
-  try {
-    return JSON.parse(text) as JsonValue;
-  } catch {
-    return text;
-  }
-}
-
-function shape(source: string, path: string, error: z.ZodError, address?: string): Problem {
+function shape(source: string, path: string, error: z.ZodError, address: string): Problem {
   const issue = error.issues[0];
-  const where = issue === undefined ? path : [path, ...issue.path.map(String)].join('.');
-  // zod's message names the expected type only, never the value: safe for a state that holds secrets.
-  return {
-    code: 'STATE_SHAPE',
-    severity: 'error',
-    source,
-    path: where,
-    message: `${address ?? 'resource'}: ${issue?.message ?? 'invalid'}`,
-  };
+  const attribute = issue === undefined ? '' : issue.path.map(String).join('.');
+  const where = attribute === '' ? path : `${path}.${attribute}`;
+  // zod's message names the expected and received types, never the value: safe for a state that holds secrets.
+  const what = attribute === '' ? '' : ` attribute ${attribute}`;
+  return problem('STATE_SHAPE', source, `${address}${what}: ${issue?.message ?? 'invalid'}`, { path: where });
+}
+
+function problem(
+  code: Problem['code'],
+  source: string,
+  message: string,
+  where: { path?: string; line?: number; column?: number },
+): Problem {
+  return { code, severity: 'error', source, message, ...where };
 }

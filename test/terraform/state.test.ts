@@ -14,7 +14,7 @@ describe('terraform state (format 4)', () => {
     expect(problems).toEqual([]);
     const data = index.keysById.get('1234abcd-12ab-34cd-56ef-1234567890ab');
     expect(data?.origin).toEqual({ address: 'module.kms.aws_kms_key.this["data"]', state: OWN });
-    expect(index.keysById.get('5d765f32-bfdc-4610-b6ab-f82db5d0601b')?.origin.address).toBe(
+    expect(index.keysById.get('7c1f9a42-5b3e-4d8a-9f60-2e4b7d9c0a15')?.origin.address).toBe(
       'module.kms.aws_kms_key.this["logs"]',
     );
     expect(index.keysById.get('0987dcba-09fe-87dc-65ba-ab0987654321')?.origin.address).toBe('aws_kms_key.legacy[0]');
