@@ -1,14 +1,15 @@
-import { isMap, isScalar } from 'yaml';
-import { parsePriority, PRIORITIES } from '../../model/priority.ts';
+import { isScalar, isSeq } from 'yaml';
+import { parsePriority, PRIORITIES, type Priority } from '../../model/priority.ts';
 import type { Problem } from '../../model/problem.ts';
 import type { ListDef, MacroDef, RuleDef } from './defs.ts';
-import { parseExceptions } from './exceptions.ts';
-import { scalarList, scalarString, validate, type Item, type ItemValue } from './items.ts';
+import { appendExceptions, defineExceptions, readExceptions } from './exceptions.ts';
+import { booleanValue, scalarList, scalarString, validate, type Item, type ItemValue } from './items.ts';
+import { LIST_POLICY, MACRO_POLICY, readOverrides, RULE_POLICY, type OverrideMode } from './overrides.ts';
 import { error, warning } from './problems.ts';
 import { checkEngineVersion, checkPluginVersions } from './requirements.ts';
-import { concatText } from './text.ts';
+import { concatText, type SourceText } from './text.ts';
 
-const RULE_KEYS = new Set([
+const RULE_KEYS: ReadonlySet<string> = new Set([
   'rule',
   'condition',
   'output',
@@ -25,21 +26,14 @@ const RULE_KEYS = new Set([
   'capture',
   'capture_duration',
 ]);
-const APPENDABLE = new Set(['condition', 'output', 'desc', 'tags', 'exceptions']);
-const REPLACEABLE = new Set([
-  'condition',
-  'output',
-  'desc',
-  'priority',
-  'tags',
-  'exceptions',
-  'enabled',
-  'warn_evttypes',
-  'skip-if-unknown-filter',
-  'capture',
-  'capture_duration',
-]);
-const SOURCES = new Set(['aws_cloudtrail']);
+const LIST_KEYS: ReadonlySet<string> = new Set(['list', 'items', 'override', 'append']);
+const MACRO_KEYS: ReadonlySet<string> = new Set(['macro', 'condition', 'override', 'append']);
+
+/**
+ * Our default source is CloudTrail (Falco's is `syscall`): every rule here reads CloudTrail events, so a rule
+ * without `source` is meant for us. Rules of any other source are skipped with a warning, as Falco does.
+ */
+export const DEFAULT_SOURCE = 'aws_cloudtrail';
 
 /** Lists, macros and rules of every file, in order, with Falco's define / append / override semantics. */
 export class Collector {
@@ -67,263 +61,217 @@ export class Collector {
   }
 
   private list(item: Item): void {
-    const name = scalarString(item.keys.get('list'));
-    if (name === undefined || name === '')
-      return void this.problems.push(validate(item.pos, "Mapping for key 'list' is empty"));
+    const name = this.name(item, 'list');
+    if (name === undefined) return;
     if (!/^[^()"'\s=,]+$/.test(name))
       this.problems.push(warning('LOAD_INVALID_LIST_NAME', item.pos, `List has an invalid name '${name}'`));
-    const items = scalarList(item.keys.get('items'));
-    if (items === undefined)
+    this.unknownKeys(item, LIST_KEYS);
+    const overrides = readOverrides(item, 'list', LIST_POLICY, this.problems);
+    if (overrides === 'error') return;
+    const itemsValue = item.keys.get('items');
+    const items = scalarList(itemsValue, item.doc);
+    if (items === undefined) {
+      const at = itemsValue?.pos ?? item.pos;
       return void this.problems.push(
-        validate(item.keys.get('items')?.pos ?? item.pos, "Item has no mapping for key 'items'"),
+        validate(at, itemsValue ? "Value for 'items' must be a sequence" : "Item has no mapping for key 'items'"),
       );
-    this.unknownKeys(item, new Set(['list', 'items', 'override', 'append']));
+    }
     const previous = this.lists.get(name);
-    const mode = this.overrideMode(item, 'items', previous !== undefined);
-    if (mode === 'error') return;
-    if (mode === 'append' && previous) previous.items.push(...items);
-    else if (previous && mode === 'replace') previous.items = items;
-    else if (previous) {
-      previous.items = items;
-      previous.order = this.order++;
-    } else this.lists.set(name, { name, items, pos: item.pos, order: this.order++ });
+    if (overrides !== undefined) {
+      const mode = overrides.get('items');
+      if (mode === undefined) return;
+      if (previous === undefined) return this.noPrevious(item, 'List', name, mode);
+      previous.items = mode === 'append' ? [...previous.items, ...items] : items;
+      return;
+    }
+    this.lists.set(name, { name, items, pos: item.pos, order: this.order++ });
   }
 
   private macro(item: Item): void {
-    const name = scalarString(item.keys.get('macro'));
-    if (name === undefined || name === '')
-      return void this.problems.push(validate(item.pos, "Mapping for key 'macro' is empty"));
+    const name = this.name(item, 'macro');
+    if (name === undefined) return;
     if (!/^[a-zA-Z]+[a-zA-Z0-9_]*$/.test(name))
       this.problems.push(warning('LOAD_INVALID_MACRO_NAME', item.pos, `Macro has an invalid name '${name}'`));
-    const condition = item.keys.get('condition')?.text;
-    if (condition === undefined)
-      return void this.problems.push(validate(item.pos, "Item has no mapping for key 'condition'"));
-    this.unknownKeys(item, new Set(['macro', 'condition', 'override', 'append']));
+    this.unknownKeys(item, MACRO_KEYS);
+    const overrides = readOverrides(item, 'macro', MACRO_POLICY, this.problems);
+    if (overrides === 'error') return;
+    const condition = this.text(item, 'condition');
+    if (condition === undefined) return;
     const previous = this.macros.get(name);
-    const mode = this.overrideMode(item, 'condition', previous !== undefined);
-    if (mode === 'error') return;
-    if (mode === 'append' && previous) previous.condition = concatText(previous.condition, condition);
-    else if (previous && mode === 'replace') previous.condition = condition;
-    else if (previous) {
-      previous.condition = condition;
-      previous.order = this.order++;
-    } else this.macros.set(name, { name, condition, pos: item.pos, order: this.order++ });
+    if (overrides !== undefined) {
+      const mode = overrides.get('condition');
+      if (mode === undefined) return;
+      if (previous === undefined) return this.noPrevious(item, 'Macro', name, mode);
+      previous.condition = mode === 'append' ? concatText(previous.condition, condition) : condition;
+      return;
+    }
+    this.macros.set(name, { name, condition, pos: item.pos, order: this.order++ });
   }
 
   private rule(item: Item): void {
-    const name = scalarString(item.keys.get('rule'));
-    if (name === undefined || name === '')
-      return void this.problems.push(validate(item.pos, "Mapping for key 'rule' is empty"));
+    const name = this.name(item, 'rule');
+    if (name === undefined) return;
     this.unknownKeys(item, RULE_KEYS);
+    const overrides = readOverrides(item, 'rule', RULE_POLICY, this.problems);
+    if (overrides === 'error') return;
     const previous = this.rules.get(name);
-    const override = item.keys.get('override');
-    const legacyAppend = scalarString(item.keys.get('append')) === 'true';
-    if (override !== undefined && item.keys.has('append')) {
-      return void this.problems.push(validate(item.pos, "Keys 'override' and 'append' cannot be used together."));
-    }
-    if (override !== undefined || legacyAppend) return this.overrideRule(item, name, previous, legacyAppend);
-    const hasBody = ['condition', 'output', 'desc', 'priority'].some((k) => item.keys.has(k));
-    if (!hasBody && item.keys.has('enabled')) {
-      // Deprecated enable/disable-only item.
-      if (previous === undefined)
-        return void this.problems.push(
-          error(
-            'LOAD_ERR_VALIDATE',
-            item.pos,
-            `Rule '${name}' has 'enabled' key but no other keys and no previous rule to enable or disable`,
-          ),
-        );
-      this.problems.push(
-        warning(
-          'LOAD_DEPRECATED_ITEM',
-          item.pos,
-          "An enabled-only rule item is deprecated; use 'override: {enabled: replace}'",
-        ),
-      );
-      previous.enabled = scalarString(item.keys.get('enabled')) !== 'false';
+    if (overrides !== undefined) {
+      if (previous === undefined) {
+        const modes = [...overrides.values()];
+        return this.noPrevious(item, 'Rule', name, modes.includes('append') ? 'append' : 'replace');
+      }
+      for (const [key, mode] of overrides) this.override(item, previous, key, mode);
       return;
     }
-    const condition = item.keys.get('condition')?.text;
-    const output = item.keys.get('output')?.text;
-    const priorityValue = item.keys.get('priority');
-    const missing = [
-      condition === undefined && 'condition',
-      output === undefined && 'output',
-      priorityValue === undefined && 'priority',
-    ].filter(Boolean);
-    for (const key of missing) this.problems.push(validate(item.pos, `Item has no mapping for key '${String(key)}'`));
-    const priority = this.priority(priorityValue);
+    const hasBody = ['condition', 'output', 'desc', 'priority'].some((k) => item.keys.has(k));
+    if (!hasBody && item.keys.has('enabled')) return this.enabledOnly(item, name, previous);
+    const condition = this.text(item, 'condition');
+    const output = this.text(item, 'output');
+    const priority = this.priority(item, item.keys.get('priority'));
+    const tags = this.tags(item, item.keys.get('tags'));
+    const exceptions = defineExceptions(
+      readExceptions(item.keys.get('exceptions'), item.doc, this.problems),
+      name,
+      this.problems,
+    );
+    const enabled = booleanValue(item.keys.get('enabled'), 'enabled', true, this.problems);
+    const skip = booleanValue(item.keys.get('skip-if-unknown-filter'), 'skip-if-unknown-filter', false, this.problems);
     if (condition === undefined || output === undefined || priority === undefined) return;
     const desc = scalarString(item.keys.get('desc'));
     if (desc === undefined)
       this.problems.push(warning('LOAD_MISSING_DESC', item.pos, `Rule '${name}' has no desc; Falco requires one`));
-    const source = scalarString(item.keys.get('source')) ?? 'aws_cloudtrail';
-    if (!SOURCES.has(source)) {
-      this.problems.push(
-        warning('LOAD_UNKNOWN_SOURCE', item.keys.get('source')?.pos ?? item.pos, `Unknown source ${source}, skipping`),
-      );
-      return;
+    const sourceValue = item.keys.get('source');
+    const source = scalarString(sourceValue) ?? DEFAULT_SOURCE;
+    if (source !== DEFAULT_SOURCE) {
+      const at = sourceValue?.pos ?? item.pos;
+      return void this.problems.push(warning('LOAD_UNKNOWN_SOURCE', at, `Unknown source ${source}, skipping`));
     }
-    const def: RuleDef = {
+    this.rules.set(name, {
       name,
       pos: item.pos,
       condition,
-      output: {
-        text: output.text.trim(),
-        posAt: (o) => output.posAt(o + (output.text.length - output.text.trimStart().length)),
-      },
+      output: trimmed(output),
       desc: desc ?? '',
       priority,
       source,
-      enabled: scalarString(item.keys.get('enabled')) !== 'false',
-      tags: new Set(scalarList(item.keys.get('tags')) ?? []),
-      exceptions: parseExceptions(item.keys.get('exceptions'), name, this.problems),
-      skipIfUnknownFilter: scalarString(item.keys.get('skip-if-unknown-filter')) === 'true',
+      enabled,
+      tags: new Set(tags ?? []),
+      exceptions,
+      skipIfUnknownFilter: skip,
       order: previous?.order ?? this.order++,
-    };
-    this.rules.set(name, def);
+    });
   }
 
-  private overrideRule(item: Item, name: string, previous: RuleDef | undefined, legacyAppend: boolean): void {
-    const spec = item.keys.get('override');
-    const modes = new Map<string, string>();
-    if (legacyAppend) {
-      this.problems.push(warning('LOAD_DEPRECATED_ITEM', item.pos, "'append' is deprecated; use 'override'"));
-      for (const k of ['condition', 'output', 'desc', 'tags', 'exceptions'])
-        if (item.keys.has(k)) modes.set(k, 'append');
-    } else if (spec?.node && isMap(spec.node)) {
-      for (const pair of spec.node.items)
-        if (isScalar(pair.key) && isScalar(pair.value)) modes.set(String(pair.key.value), String(pair.value.value));
-    } else {
-      return void this.problems.push(
-        validate(spec?.pos ?? item.pos, "'override' must be a map of key: append|replace"),
-      );
-    }
+  /** Deprecated: an item with only `rule` and `enabled` switches an existing rule on or off. */
+  private enabledOnly(item: Item, name: string, previous: RuleDef | undefined): void {
     if (previous === undefined) {
-      const verb = [...modes.values()].includes('append') ? 'append to' : 'replace';
-      return void this.problems.push(
-        error('LOAD_ERR_VALIDATE', item.pos, `Rule '${name}' has 'override' but no previous rule to ${verb}`),
-      );
+      const message = `Rule '${name}' has 'enabled' key but no other keys and no previous rule to enable or disable`;
+      return void this.problems.push(error('LOAD_ERR_VALIDATE', item.pos, message));
     }
-    for (const key of item.keys.keys()) {
-      if (key !== 'rule' && key !== 'override' && key !== 'append' && !modes.has(key)) {
-        this.problems.push(
-          validate(
-            item.keys.get(key)?.pos ?? item.pos,
-            `Unexpected key '${key}': no corresponding entry under 'override' is defined.`,
-          ),
-        );
-      }
-    }
-    for (const [key, mode] of modes) {
-      const value = item.keys.get(key);
-      const at = value?.pos ?? item.pos;
-      if (mode === 'append' && !APPENDABLE.has(key)) {
-        this.problems.push(validate(at, `Key '${key}' cannot be appended to, use 'replace' instead`));
-        continue;
-      }
-      if (mode === 'replace' && !REPLACEABLE.has(key)) {
-        this.problems.push(validate(at, `Key '${key}' cannot be replaced`));
-        continue;
-      }
-      if (mode !== 'append' && mode !== 'replace') {
-        this.problems.push(validate(at, `Invalid override '${mode}' for key '${key}' (append or replace)`));
-        continue;
-      }
-      if (value === undefined) {
-        this.problems.push(validate(item.pos, `An override for '${key}' needs the key '${key}'`));
-        continue;
-      }
-      this.applyOverride(previous, key, mode, value, name);
-    }
+    const deprecation = "An enabled-only rule item is deprecated; use 'override: {enabled: replace}'";
+    this.problems.push(warning('LOAD_DEPRECATED_ITEM', item.pos, deprecation));
+    previous.enabled = booleanValue(item.keys.get('enabled'), 'enabled', previous.enabled, this.problems);
   }
 
-  private applyOverride(rule: RuleDef, key: string, mode: 'append' | 'replace', value: ItemValue, name: string): void {
+  private override(item: Item, rule: RuleDef, key: string, mode: OverrideMode): void {
+    const value = item.keys.get(key);
     const append = mode === 'append';
     switch (key) {
       case 'condition':
-      case 'output':
-        if (value.text === undefined)
-          return void this.problems.push(validate(value.pos, `Value for '${key}' must be a string`));
-        rule[key] = append ? concatText(rule[key], value.text) : value.text;
+      case 'output': {
+        const text = this.text(item, key);
+        if (text === undefined) return;
+        const next = key === 'output' ? trimmed(text) : text;
+        rule[key] = append ? concatText(rule[key], next) : next;
         return;
-      case 'desc':
-        rule.desc = append ? `${rule.desc} ${scalarString(value) ?? ''}` : (scalarString(value) ?? '');
+      }
+      case 'desc': {
+        const desc = scalarString(value) ?? '';
+        rule.desc = append ? `${rule.desc} ${desc}` : desc;
         return;
+      }
       case 'tags': {
-        const tags = scalarList(value) ?? [];
+        const tags = this.tags(item, value) ?? [];
         rule.tags = append ? new Set([...rule.tags, ...tags]) : new Set(tags);
         return;
       }
       case 'priority': {
-        const p = this.priority(value);
+        const p = this.priority(item, value);
         if (p !== undefined) rule.priority = p;
         return;
       }
       case 'enabled':
-        rule.enabled = scalarString(value) !== 'false';
+        rule.enabled = booleanValue(value, key, rule.enabled, this.problems);
         return;
       case 'skip-if-unknown-filter':
-        rule.skipIfUnknownFilter = scalarString(value) === 'true';
+        rule.skipIfUnknownFilter = booleanValue(value, key, rule.skipIfUnknownFilter, this.problems);
         return;
       case 'exceptions': {
-        const incoming = parseExceptions(value, name, this.problems);
-        if (!append) return void (rule.exceptions = incoming);
-        for (const exc of incoming) {
-          const existing = rule.exceptions.find((e) => e.name === exc.name);
-          if (existing === undefined) rule.exceptions.push(exc);
-          else existing.values = [...existing.values, ...exc.values] as typeof existing.values;
-        }
+        const raws = readExceptions(value, item.doc, this.problems);
+        if (append) appendExceptions(rule.exceptions, raws, this.problems);
+        else rule.exceptions = defineExceptions(raws, rule.name, this.problems);
         return;
       }
       default:
-        return; // capture, warn_evttypes: accepted, no effect on cloud sources
+        return; // capture, capture_duration, warn_evttypes: accepted, no effect on CloudTrail rules
     }
   }
 
-  private priority(value: ItemValue | undefined): RuleDef['priority'] | undefined {
-    if (value === undefined) return undefined;
+  private noPrevious(item: Item, kind: 'List' | 'Macro' | 'Rule', name: string, mode: OverrideMode): void {
+    const verb = mode === 'append' ? 'append to' : 'replace';
+    const message = `${kind} '${name}' has 'override' but no previous ${kind.toLowerCase()} to ${verb}`;
+    this.problems.push(error('LOAD_ERR_VALIDATE', item.pos, message));
+  }
+
+  private name(item: Item, key: 'list' | 'macro' | 'rule'): string | undefined {
+    const name = scalarString(item.keys.get(key));
+    if (name === undefined || name === '') {
+      this.problems.push(validate(item.keys.get(key)?.pos ?? item.pos, `Mapping for key '${key}' is empty`));
+      return undefined;
+    }
+    return name;
+  }
+
+  /** A required string value (condition, output) with the place of each of its characters. */
+  private text(item: Item, key: string): SourceText | undefined {
+    const value = item.keys.get(key);
+    if (value === undefined) return void this.problems.push(validate(item.pos, `Item has no mapping for key '${key}'`));
+    if (value.text === undefined)
+      return void this.problems.push(validate(value.pos, `Value for '${key}' is not a scalar value`));
+    return value.text;
+  }
+
+  private priority(item: Item, value: ItemValue | undefined): Priority | undefined {
+    if (value === undefined)
+      return void this.problems.push(validate(item.pos, "Item has no mapping for key 'priority'"));
     const text = scalarString(value);
     const p = text === undefined ? undefined : parsePriority(text);
     if (p === undefined) {
-      this.problems.push(
-        error('LOAD_ERR_VALIDATE', value.pos, `Invalid priority '${text ?? ''}' (one of ${PRIORITIES.join(', ')})`),
-      );
+      const message = `Invalid priority '${text ?? ''}' (one of ${PRIORITIES.join(', ')})`;
+      this.problems.push(error('LOAD_ERR_VALIDATE', value.pos, message));
     }
     return p;
   }
 
-  private overrideMode(item: Item, key: string, exists: boolean): 'define' | 'append' | 'replace' | 'error' {
-    const spec = item.keys.get('override');
-    const legacy = scalarString(item.keys.get('append')) === 'true';
-    let mode: string | undefined;
-    if (spec?.node && isMap(spec.node)) mode = String(spec.node.get(key) ?? '');
-    else if (legacy) {
-      this.problems.push(warning('LOAD_DEPRECATED_ITEM', item.pos, "'append' is deprecated; use 'override'"));
-      mode = 'append';
+  private tags(item: Item, value: ItemValue | undefined): string[] | undefined {
+    if (value === undefined || value.node === null) return undefined;
+    if (!isSeq(value.node) && !(isScalar(value.node) && value.node.value === null)) {
+      this.problems.push(validate(value.pos, "Value for 'tags' must be a sequence"));
+      return undefined;
     }
-    if (mode === undefined) return 'define';
-    if (mode !== 'append' && mode !== 'replace') {
-      this.problems.push(validate(spec?.pos ?? item.pos, `Invalid override for '${key}' (append or replace)`));
-      return 'error';
-    }
-    if (!exists) {
-      this.problems.push(
-        error(
-          'LOAD_ERR_VALIDATE',
-          item.pos,
-          `${item.kind} has 'override' but no previous ${item.kind} to ${mode === 'append' ? 'append to' : 'replace'}`,
-        ),
-      );
-      return 'error';
-    }
-    return mode;
+    return scalarList(value, item.doc);
   }
 
   private unknownKeys(item: Item, allowed: ReadonlySet<string>): void {
     for (const [key, value] of item.keys) {
       if (!allowed.has(key))
-        this.problems.push(warning('LOAD_UNKNOWN_KEY', value.pos, `Unknown key '${key}'. The key will be ignored.`));
+        this.problems.push(warning('LOAD_UNKNOWN_KEY', value.keyPos, `Unknown key '${key}'. The key will be ignored.`));
     }
   }
+}
+
+/** Falco trims an output; offsets into the trimmed text still map to the YAML source. */
+function trimmed(text: SourceText): SourceText {
+  const lead = text.text.length - text.text.trimStart().length;
+  return { text: text.text.trim(), posAt: (o) => text.posAt(o + lead) };
 }

@@ -5,22 +5,29 @@ import { fieldRegistry } from '../lang/fields.ts';
 import { eventIndexKeys } from '../lang/index.ts';
 import { compileOutput } from '../lang/output.ts';
 import { Collector } from './collector.ts';
+import type { RuleDef } from './defs.ts';
+import { withExceptions } from './exception-ast.ts';
 import { readItems } from './items.ts';
-import { parseText, resolve, withExceptions, type Located, type ResolveContext } from './resolve.ts';
+import { warning } from './problems.ts';
+import { parseText, resolve, type LocatedError, type ResolveContext } from './resolve.ts';
 import { createRuleset, type CompiledRule, type Ruleset } from './ruleset.ts';
-import type { SourceText } from './text.ts';
 
 export interface LoadOptions {
   /** Rules less severe than this are not loaded (Falco's `priority` setting). */
   readonly minPriority?: Priority;
 }
 
+export interface RuleFile {
+  readonly path: string;
+  readonly text: string;
+}
+
 /**
  * Rules files, in order, to a compiled ruleset and EVERY problem of every file (Falco stops at the first).
- * Pure: the caller reads the files.
+ * Pure: the caller reads the files. Each problem has the file and the 1-based line and column of its cause.
  */
 export function loadRules(
-  files: readonly { readonly path: string; readonly text: string }[],
+  files: readonly RuleFile[],
   options: LoadOptions = {},
 ): { ruleset: Ruleset; problems: Problem[] } {
   const collector = new Collector();
@@ -36,88 +43,105 @@ export function loadRules(
     usedMacros: new Set(),
     parsedMacros: new Map(),
   };
-  const located: Located[] = [];
-  // Every macro is checked on its own, so an error inside one is reported once, where it is written.
+  const errors: LocatedError[] = [];
+  // Every macro is checked on its own, so an error inside one is reported once, where it is written, even when
+  // no rule uses it.
   for (const macro of collector.macros.values()) {
     const parsed = parseText(macro.condition, ctx);
     ctx.parsedMacros.set(macro.name, parsed);
     if (!('kind' in parsed)) {
-      located.push({ error: parsed, text: macro.condition });
+      errors.push({ error: parsed, text: macro.condition });
       continue;
     }
-    const resolved = resolve(parsed, macro.order, ctx, [macro.name], located);
+    const resolved = resolve(parsed, macro.order, ctx, [macro.name], errors);
     const compiled = compileCondition(resolved, fieldRegistry);
     if (!compiled.ok)
-      for (const e of compiled.errors) located.push({ error: e, text: ctx.origins.get(e.pos) ?? macro.condition });
+      for (const e of compiled.errors) errors.push({ error: e, text: ctx.origins.get(e.pos) ?? macro.condition });
   }
-  const macroErrors = located.length;
 
   const compiled: CompiledRule[] = [];
   for (const rule of collector.rules.values()) {
-    const ruleErrors: Located[] = [];
-    const parsed = parseText(rule.condition, ctx);
-    if (!('kind' in parsed)) {
-      located.push({ error: parsed, text: rule.condition });
+    const result = compileRule(rule, ctx);
+    if ('skipped' in result) {
+      problems.push(result.skipped);
       continue;
     }
-    const resolved = withExceptions(resolve(parsed, Infinity, ctx, [], ruleErrors), rule.exceptions, ctx, ruleErrors);
-    const check = compileCondition(resolved, fieldRegistry);
-    const output = compileOutput(rule.output.text, fieldRegistry);
-    if (!check.ok)
-      for (const e of check.errors) ruleErrors.push({ error: e, text: ctx.origins.get(e.pos) ?? rule.condition });
-    const outputErrors = output.ok ? [] : output.errors.map((e) => ({ error: e, text: rule.output }));
-    const all = [...ruleErrors, ...outputErrors];
-    if (all.length > 0) {
-      if (rule.skipIfUnknownFilter && all.every((e) => /nonexistent field|unknown field/i.test(e.error.message))) {
-        problems.push({ ...toProblem(all[0] as Located, 'LOAD_UNKNOWN_FILTER'), severity: 'warning' });
-        continue;
-      }
-      for (const e of ruleErrors) located.push(e);
-      for (const e of outputErrors) problems.push(toProblem(e, 'LOAD_ERR_COMPILE_OUTPUT'));
+    if ('errors' in result) {
+      errors.push(...result.errors);
+      problems.push(...result.outputProblems);
       continue;
     }
     // Disabled and below-threshold rules are still compiled and validated, as in Falco; they just do not run.
     if (!rule.enabled || (options.minPriority !== undefined && !atLeast(rule.priority, options.minPriority))) continue;
-    if (!check.ok || !output.ok) continue;
-    compiled.push({
-      name: rule.name,
-      priority: rule.priority,
-      tags: [...rule.tags].sort(),
-      source: rule.source,
-      check: check.check,
-      output: output.output,
-      keys: eventIndexKeys(resolved),
-      expr: resolved,
-      order: rule.order,
-    });
+    compiled.push(result.rule);
   }
 
-  for (const [i, e] of located.entries()) {
-    const undefinedName = /^Undefined (macro|list)/.test(e.error.message);
-    problems.push(toProblem(e, undefinedName || i < macroErrors ? 'LOAD_ERR_VALIDATE' : 'LOAD_ERR_COMPILE_CONDITION'));
-  }
+  for (const e of errors)
+    problems.push(toProblem(e, isValidateError(e) ? 'LOAD_ERR_VALIDATE' : 'LOAD_ERR_COMPILE_CONDITION'));
   for (const macro of collector.macros.values()) {
     if (!ctx.usedMacros.has(macro.name))
       problems.push(
-        unused('LOAD_UNUSED_MACRO', `Macro '${macro.name}' not referred to by any other rule/macro`, macro.pos),
+        warning('LOAD_UNUSED_MACRO', macro.pos, `Macro '${macro.name}' not referred to by any other rule/macro`),
       );
   }
   for (const list of collector.lists.values()) {
     if (!ctx.usedLists.has(list.name))
       problems.push(
-        unused('LOAD_UNUSED_LIST', `List '${list.name}' not referred to by any other rule/macro`, list.pos),
+        warning('LOAD_UNUSED_LIST', list.pos, `List '${list.name}' not referred to by any other rule/macro`),
       );
   }
   return { ruleset: createRuleset(compiled), problems: dedupe(problems) };
 }
 
-function toProblem(e: Located, code: Problem['code']): Problem {
-  const at = (e.text as SourceText).posAt(e.error.pos.offset);
-  return { code, severity: 'error', source: at.file, line: at.line, column: at.col, message: e.error.message };
+type RuleResult =
+  | { readonly rule: CompiledRule }
+  | { readonly skipped: Problem }
+  | { readonly errors: readonly LocatedError[]; readonly outputProblems: readonly Problem[] };
+
+function compileRule(rule: RuleDef, ctx: ResolveContext): RuleResult {
+  const errors: LocatedError[] = [];
+  const parsed = parseText(rule.condition, ctx);
+  if (!('kind' in parsed)) return { errors: [{ error: parsed, text: rule.condition }], outputProblems: [] };
+  const resolved = withExceptions(resolve(parsed, Infinity, ctx, [], errors), rule.exceptions, ctx, errors);
+  const check = compileCondition(resolved, fieldRegistry);
+  if (!check.ok)
+    for (const e of check.errors) errors.push({ error: e, text: ctx.origins.get(e.pos) ?? rule.condition });
+  const output = compileOutput(rule.output.text, fieldRegistry);
+  const outputErrors: LocatedError[] = output.ok ? [] : output.errors.map((e) => ({ error: e, text: rule.output }));
+  if (check.ok && output.ok && errors.length === 0) {
+    return {
+      rule: {
+        name: rule.name,
+        priority: rule.priority,
+        tags: [...rule.tags].sort(),
+        source: rule.source,
+        check: check.check,
+        output: output.output,
+        keys: eventIndexKeys(resolved),
+        expr: resolved,
+        order: rule.order,
+      },
+    };
+  }
+  const all = [...errors, ...outputErrors];
+  if (rule.skipIfUnknownFilter && all.every((e) => UNKNOWN_FIELD.test(e.error.message))) {
+    const first = all[0] as LocatedError;
+    return { skipped: { ...toProblem(first, 'LOAD_UNKNOWN_FILTER'), severity: 'warning' } };
+  }
+  return { errors, outputProblems: outputErrors.map((e) => toProblem(e, 'LOAD_ERR_COMPILE_OUTPUT')) };
 }
 
-function unused(code: Problem['code'], message: string, pos: { file: string; line: number; col: number }): Problem {
-  return { code, severity: 'warning', source: pos.file, line: pos.line, column: pos.col, message };
+// The language's wording for a field it does not know, in conditions and outputs.
+const UNKNOWN_FIELD = /nonexistent field|unknown field|not a supported filter field/i;
+
+/** Falco's LOAD_ERR_VALIDATE kind: names that do not resolve and bad exceptions, as opposed to parse/compile errors. */
+function isValidateError(e: LocatedError): boolean {
+  return e.validate === true || /^Undefined (macro|list) /.test(e.error.message);
+}
+
+function toProblem(e: LocatedError, code: Problem['code']): Problem {
+  const at = e.text.posAt(e.error.pos.offset);
+  return { code, severity: 'error', source: at.file, line: at.line, column: at.col, message: e.error.message };
 }
 
 /** A macro used by several rules would otherwise report its error once per rule. */

@@ -1,9 +1,14 @@
-import { isMap, isSeq } from 'yaml';
+import { isMap, isSeq, type Node } from 'yaml';
 import type { Problem } from '../../model/problem.ts';
 import { scalarString, validate, type Item } from './items.ts';
 import { error, warning } from './problems.ts';
+import { deref, nodePos } from './yaml.ts';
 
-/** The engine version our rule language corresponds to (Falco's rules engine), for required_engine_version. */
+/**
+ * The Falco rules-engine version whose file format and semantics we implement (falco commit 1307474, see
+ * shared/reference/falco-rules-language.md). `required_engine_version: N` means 0.N.0, as in Falco; any requirement
+ * up to this version loads.
+ */
 export const ENGINE_VERSION = '0.63.0';
 
 export function checkEngineVersion(item: Item, problems: Problem[]): void {
@@ -30,17 +35,17 @@ export function checkEngineVersion(item: Item, problems: Problem[]): void {
 
 export function checkPluginVersions(item: Item, problems: Problem[]): void {
   const v = item.keys.get('required_plugin_versions');
-  if (v?.node === null || v?.node === undefined || !isSeq(v.node)) return;
-  for (const entry of v.node.items) {
-    const name = isMap(entry) ? entry.get('name') : undefined;
+  if (v?.node === null || v?.node === undefined || !isSeq(v.node)) {
+    problems.push(validate(v?.pos ?? item.pos, 'required_plugin_versions must be a sequence of {name, version}'));
+    return;
+  }
+  for (const raw of v.node.items as (Node | null)[]) {
+    const entry = deref(item.doc, raw);
+    const name = entry !== null && isMap(entry) ? entry.get('name') : undefined;
+    // The cloudtrail and json plugins' fields are built in, at the versions the reference notes pin.
     if (name !== 'cloudtrail' && name !== 'json') {
-      problems.push(
-        warning(
-          'LOAD_UNKNOWN_ITEM',
-          v.pos,
-          `plugin '${String(name)}' is not provided by kms-drift (cloudtrail and json fields are built in)`,
-        ),
-      );
+      const message = `plugin '${String(name)}' is not provided by kms-drift (cloudtrail and json fields are built in)`;
+      problems.push(warning('LOAD_UNKNOWN_ITEM', nodePos(item.doc, entry, v.node.range?.[0]), message));
     }
   }
 }

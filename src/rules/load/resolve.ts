@@ -1,8 +1,8 @@
-import type { CheckExpr, Expr, FieldExpr, ListValue, Operator, Pos, StringValue, Value } from '../lang/ast.ts';
+import type { CheckExpr, Expr, FieldExpr, Pos, StringValue, Value } from '../lang/ast.ts';
 import type { LangError } from '../lang/error.ts';
 import { parseCondition } from '../lang/parser.ts';
-import type { ExceptionDef, ListDef, MacroDef } from './defs.ts';
-import { fixedText, type SourceText } from './text.ts';
+import type { ListDef, MacroDef } from './defs.ts';
+import type { SourceText } from './text.ts';
 
 /** Which text every AST position came from, so errors found later still point into the right YAML scalar. */
 export type Origins = Map<Pos, SourceText>;
@@ -17,9 +17,11 @@ export interface ResolveContext {
   readonly parsedMacros: Map<string, Expr | LangError>;
 }
 
-export interface Located {
+/** A language error with the text its position is relative to; `validate` marks Falco's LOAD_ERR_VALIDATE kind. */
+export interface LocatedError {
   readonly error: LangError;
   readonly text: SourceText;
+  readonly validate?: true;
 }
 
 /** Parses condition text and remembers the origin of each node position. */
@@ -43,7 +45,7 @@ export function resolve(
   visibleBefore: number,
   ctx: ResolveContext,
   stack: readonly string[],
-  errors: Located[],
+  errors: LocatedError[],
 ): Expr {
   switch (expr.kind) {
     case 'and':
@@ -61,6 +63,7 @@ export function resolve(
           errors.push({
             error: { message: `Undefined macro '${expr.name}' used in filter.`, pos: expr.pos },
             text: origin,
+            validate: true,
           });
         return expr;
       }
@@ -72,6 +75,7 @@ export function resolve(
               pos: expr.pos,
             },
             text: origin,
+            validate: true,
           });
         return expr;
       }
@@ -88,7 +92,7 @@ export function resolve(
   }
 }
 
-function resolveCheck(check: CheckExpr, ctx: ResolveContext, errors: Located[]): CheckExpr {
+export function resolveCheck(check: CheckExpr, ctx: ResolveContext, errors: LocatedError[]): CheckExpr {
   const value = check.value;
   if (value === undefined) return check;
   if (value.kind === 'listref') {
@@ -99,6 +103,7 @@ function resolveCheck(check: CheckExpr, ctx: ResolveContext, errors: Located[]):
         errors.push({
           error: { message: `Undefined list '${value.name}' used in filter.`, pos: value.pos },
           text: origin,
+          validate: true,
         });
       return check;
     }
@@ -136,93 +141,7 @@ function listItems(list: ListDef, ctx: ResolveContext, visibleBefore: number, de
   return out;
 }
 
-const LIST_OPS: ReadonlySet<Operator> = new Set(['in', 'intersects', 'pmatch']);
-
-/** `(condition) and not exc1 and not exc2`, built as AST (Falco builds text and quotes values by hand). */
-export function withExceptions(
-  expr: Expr,
-  exceptions: readonly ExceptionDef[],
-  ctx: ResolveContext,
-  errors: Located[],
-): Expr {
-  const nots: Expr[] = [];
-  for (const exc of exceptions) {
-    if (exc.values.length === 0) continue;
-    const text = fixedText(exc.name, exc.pos);
-    // Two positions: the compiler tells a lone boolean field from a comparison by the value sitting at the check's
-    // own offset, so built values must not share the check's position.
-    const pos: Pos = { offset: 0, line: 1, col: 1 };
-    const valuePos: Pos = { offset: 1, line: 1, col: 2 };
-    ctx.origins.set(pos, text);
-    ctx.origins.set(valuePos, text);
-    const fail = (message: string): void =>
-      void errors.push({ error: { message: `exception '${exc.name}': ${message}`, pos }, text });
-    const fieldOf = (name: string): FieldExpr | undefined => {
-      const parsed = parseCondition(`${name} exists`);
-      if (!parsed.ok || parsed.expr.kind !== 'check') return void fail(`'${name}' is not a field`);
-      return parsed.expr.field;
-    };
-    const value = (v: string | readonly string[], op: Operator): Value => {
-      if (typeof v !== 'string')
-        return { kind: 'list', items: v.map((x) => str(x, valuePos)), pos: valuePos } satisfies ListValue;
-      if (LIST_OPS.has(op)) {
-        return ctx.lists.has(v)
-          ? { kind: 'listref', name: v, pos: valuePos }
-          : { kind: 'list', items: [str(v, valuePos)], pos: valuePos };
-      }
-      return str(v, valuePos);
-    };
-    if (typeof exc.fields === 'string') {
-      const op = (typeof exc.comps === 'string' ? exc.comps : 'in') as Operator;
-      const field = fieldOf(exc.fields);
-      if (field === undefined) continue;
-      const values = (exc.values as (string | readonly string[])[]).flatMap((v) =>
-        typeof v === 'string' ? [v] : [...v],
-      );
-      const check: CheckExpr = {
-        kind: 'check',
-        field,
-        op,
-        // Unquoted, as Falco writes them into `(v1, v2)`: a value that names a list is that list's items.
-        value: { kind: 'list', items: values.map((v) => ({ ...str(v, valuePos), quoted: false })), pos: valuePos },
-        pos,
-      };
-      nots.push({ kind: 'not', child: resolveCheck(check, ctx, errors), pos });
-      continue;
-    }
-    const fields = exc.fields.map(fieldOf);
-    if (fields.some((f) => f === undefined)) continue;
-    const comps = (Array.isArray(exc.comps) ? exc.comps : exc.fields.map(() => '=')) as Operator[];
-    if (comps.length !== fields.length) {
-      fail(`fields and comps lists must have equal length (${fields.length} fields, ${comps.length} comps)`);
-      continue;
-    }
-    const tuples: Expr[] = [];
-    for (const tuple of exc.values as (string | readonly string[])[][]) {
-      if (!Array.isArray(tuple) || tuple.length !== fields.length) {
-        fail(`a value tuple must have ${fields.length} elements`);
-        continue;
-      }
-      const checks: Expr[] = tuple.map((v, i) =>
-        resolveCheck(
-          { kind: 'check', field: fields[i] as FieldExpr, op: comps[i] ?? '=', value: value(v, comps[i] ?? '='), pos },
-          ctx,
-          errors,
-        ),
-      );
-      tuples.push(checks.length === 1 ? (checks[0] as Expr) : { kind: 'and', children: checks, pos });
-    }
-    if (tuples.length > 0)
-      nots.push({
-        kind: 'not',
-        child: tuples.length === 1 ? (tuples[0] as Expr) : { kind: 'or', children: tuples, pos },
-        pos,
-      });
-  }
-  return nots.length === 0 ? expr : { kind: 'and', children: [expr, ...nots], pos: expr.pos };
-}
-
-function str(value: string, pos: Pos): StringValue {
+export function str(value: string, pos: Pos): StringValue {
   return { kind: 'string', value, quoted: true, pos };
 }
 
@@ -243,7 +162,7 @@ function register(expr: Expr, text: SourceText, origins: Origins): void {
   }
 }
 
-function registerField(field: FieldExpr, text: SourceText, origins: Origins): void {
+export function registerField(field: FieldExpr, text: SourceText, origins: Origins): void {
   origins.set(field.pos, text);
   if (field.kind === 'transform') registerField(field.operand, text, origins);
 }
