@@ -1,72 +1,75 @@
-import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Problem } from '../model/problem.ts';
 
-/** A YAML config file: setting name (as in Config, camelCase) → value, with where each value is written. */
-export interface ConfigFile {
-  readonly values: ReadonlyMap<string, { readonly value: unknown; readonly where: string }>;
-  readonly problems: Problem[];
+export interface Position {
+  readonly line: number;
+  readonly column: number;
 }
 
+/** One setting as written in the file: its value and where, and where each list item is (for list errors). */
+export interface FileValue {
+  readonly value: unknown;
+  readonly at: Position;
+  readonly items: readonly Position[];
+}
+
+export interface ConfigFile {
+  readonly values: ReadonlyMap<string, FileValue>;
+  readonly problems: readonly Problem[];
+}
+
+/** A YAML map of setting names (Config's camelCase field names) to values; positions come from the `yaml` package. */
 export function parseConfigFile(path: string, text: string, known: ReadonlySet<string>): ConfigFile {
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false });
-  const problems: Problem[] = [];
-  const values = new Map<string, { value: unknown; where: string }>();
-  const at = (offset: number): { line: number; column: number } => {
-    const { line, col } = counter.linePos(offset);
+  const at = (offset: number | undefined): Position => {
+    const { line, col } = counter.linePos(offset ?? 0);
     return { line, column: col };
   };
-  for (const e of doc.errors) {
-    problems.push({
-      code: 'CONFIG_INVALID',
-      severity: 'error',
-      source: path,
-      ...at(e.pos[0]),
-      message: e.message.split('\n')[0] ?? 'invalid YAML',
-    });
+  const problem = (pos: Position, message: string): Problem => ({
+    code: 'CONFIG_INVALID',
+    severity: 'error',
+    source: path,
+    ...pos,
+    message,
+  });
+  const values = new Map<string, FileValue>();
+  if (doc.errors.length > 0) {
+    const problems = doc.errors.map((e) => problem(at(e.pos[0]), e.message.split('\n')[0] ?? 'invalid YAML'));
+    return { values, problems };
   }
-  if (problems.length > 0) return { values, problems };
-  if (doc.contents === null) return { values, problems };
+  if (doc.contents === null) return { values, problems: [] };
   if (!isMap(doc.contents)) {
-    return {
-      values,
-      problems: [
-        {
-          code: 'CONFIG_INVALID',
-          severity: 'error',
-          source: path,
-          line: 1,
-          column: 1,
-          message: 'the config file must be a map of settings',
-        },
-      ],
-    };
+    return { values, problems: [problem(at(rangeStart(doc.contents)), 'the config file must be a map of settings')] };
   }
+  let js: unknown;
+  try {
+    // Resolves aliases once, with the package's limit on alias expansion (a billion-laughs file is a problem, not OOM).
+    js = doc.toJS({ maxAliasCount: 100 });
+  } catch (err: unknown) {
+    return { values, problems: [problem(at(0), err instanceof Error ? err.message : String(err))] };
+  }
+  const resolved = typeof js === 'object' && js !== null ? js : {};
+  const problems: Problem[] = [];
+  const names = [...known].join(', ');
   for (const pair of doc.contents.items) {
-    if (!isScalar(pair.key)) continue;
-    const key = String(pair.key.value);
-    const pos = at(pair.key.range?.[0] ?? 0);
-    if (!known.has(key)) {
-      problems.push({
-        code: 'CONFIG_INVALID',
-        severity: 'error',
-        source: path,
-        ...pos,
-        message: `unknown setting '${key}' (${[...known].join(', ')})`,
-      });
+    const keyAt = at(isScalar(pair.key) ? rangeStart(pair.key) : undefined);
+    const key = isScalar(pair.key) ? pair.key.value : undefined;
+    if (typeof key !== 'string' || !known.has(key)) {
+      problems.push(problem(keyAt, `unknown setting ${JSON.stringify(String(key))} (known: ${names})`));
       continue;
     }
-    const node = pair.value;
-    const value = isSeq(node)
-      ? node.items.map((i) => (isScalar(i) ? String(i.value) : ''))
-      : isScalar(node)
-        ? node.value
-        : undefined;
-    const valuePos = at((isScalar(node) || isSeq(node) ? node.range?.[0] : undefined) ?? pair.key.range?.[0] ?? 0);
+    const node = isNode(pair.value) ? pair.value : undefined;
     values.set(key, {
-      value: typeof value === 'number' || typeof value === 'boolean' ? String(value) : value,
-      where: `${path}:${valuePos.line}:${valuePos.column}`,
+      // Scalars keep their YAML type (4, true) so the schema can say "expected a whole number" about `four`.
+      value: Object.hasOwn(resolved, key) ? Reflect.get(resolved, key) : null,
+      at: node === undefined ? keyAt : at(rangeStart(node)),
+      items: isSeq(node) ? node.items.map((i) => at(isNode(i) ? rangeStart(i) : rangeStart(node))) : [],
     });
   }
   return { values, problems };
+}
+
+function rangeStart(node: { range?: readonly number[] | null | undefined }): number | undefined {
+  return node.range?.[0];
 }

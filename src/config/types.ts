@@ -1,8 +1,12 @@
 import type { Priority } from '../model/priority.ts';
 
+/** pino's levels, for the daemon's diagnostics on stderr (drift logs on stdout are written at every level). */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
 /**
  * Every setting of `kms-drift run`, after validation. Sources, most specific first: command-line options, then
- * environment variables (KMS_DRIFT_*), then defaults. AWS endpoints, region and credentials are not settings of
+ * environment variables (KMS_DRIFT_*), then the YAML file named by --config / KMS_DRIFT_CONFIG, then defaults. AWS endpoints, region and credentials are not settings of
  * ours: the SDK reads AWS_REGION, AWS_ENDPOINT_URL(_SQS|_S3) and the standard credential chain itself.
  */
 export interface Config {
@@ -16,6 +20,11 @@ export interface Config {
   readonly terraformPrincipals: readonly string[];
   /** Concurrent ReceiveMessage loops, each handling up to 10 messages at once. */
   readonly pollers: number;
+  /**
+   * Messages worked on at once per receive loop. Optional only so that Config objects written before it existed
+   * still type-check: loadConfig always sets it (default 10).
+   */
+  readonly concurrency?: number;
   /** Seconds a received message stays invisible; extended while it is still being worked on. */
   readonly visibilityTimeoutSeconds: number;
   /** Long-poll wait; 20 (the SQS maximum) unless a test needs a faster shutdown. */
@@ -36,4 +45,6 @@ export interface Config {
   readonly liveKmsReads: boolean;
   /** host:port for /metrics, /healthz, /readyz; absent = no HTTP server. */
   readonly httpListen?: string;
+  /** Level of the diagnostics on stderr. Optional for the same reason as `concurrency`; loadConfig sets it ('info'). */
+  readonly logLevel?: LogLevel;
 }

@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { parsePriority, PRIORITIES } from '../model/priority.ts';
+import { LOG_LEVELS } from './types.ts';
+import { parseListen } from './listen.ts';
+
+// Values arrive as text (options, environment) or as YAML scalars (numbers, booleans), so every field accepts both
+// and reports the same message whichever way the value was written.
+
+const text = z.string({ error: 'expected text' }).trim().min(1, 'must not be empty');
+
+const list = z.preprocess(
+  (v) => (typeof v === 'string' ? [v] : v),
+  z.array(text, { error: 'expected a list of text' }),
+);
+
+function integer(min: number, max: number) {
+  const range = `a whole number from ${min} to ${max}`;
+  return z.preprocess(
+    (v) => (typeof v === 'string' && /^\s*-?\d+\s*$/.test(v) ? Number(v) : v),
+    z
+      .number({ error: `expected ${range}` })
+      .int(`expected ${range}`)
+      .min(min, `expected ${range}`)
+      .max(max, `expected ${range}`),
+  );
+}
+
+const boolean = z.preprocess((v) => {
+  if (typeof v !== 'string') return v;
+  const t = v.trim().toLowerCase();
+  return t === 'true' || t === '1' ? true : t === 'false' || t === '0' ? false : v;
+}, z.boolean({ error: 'expected true or false' }));
+
+/** The schema of every setting, as loadConfig hands it over: defaults already filled in, lists already split. */
+export const configSchema = z.object({
+  queueUrl: text
+    .refine((u) => /^https?:\/\//i.test(u) && URL.canParse(u), 'expected an http(s) URL of an SQS queue')
+    .optional(),
+  states: list,
+  rules: list,
+  minPriority: text
+    .transform((s, ctx) => {
+      const p = parsePriority(s);
+      if (p === undefined) ctx.addIssue({ code: 'custom', message: `expected one of ${PRIORITIES.join(', ')}` });
+      return p ?? z.NEVER;
+    })
+    .optional(),
+  terraformPrincipals: list,
+  pollers: integer(1, 64),
+  concurrency: integer(1, 1000),
+  visibilityTimeoutSeconds: integer(1, 43_200),
+  waitTimeSeconds: integer(0, 20),
+  shutdownTimeoutMs: integer(0, 600_000),
+  dedupSize: integer(1, 10_000_000),
+  stateReloadSeconds: integer(0, 86_400),
+  httpListen: text
+    .refine((s) => parseListen(s) !== undefined, 'expected host:port, e.g. 127.0.0.1:9464 or 0.0.0.0:9464')
+    .optional(),
+  liveKmsReads: boolean,
+  backfillSince: text.regex(/^\d+\s*[smhd]$/, 'expected a duration like 90s, 30m, 6h or 2d').optional(),
+  checkpointFile: text.optional(),
+  lookupPollSeconds: integer(0, 86_400),
+  logLevel: z.preprocess(
+    (v) => (typeof v === 'string' ? v.trim().toLowerCase() : v),
+    z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }),
+  ),
+});
+
+export type ParsedConfig = z.output<typeof configSchema>;
