@@ -59,7 +59,15 @@ function diffKey(event: KmsEvent, change: KeyChange, index: DeclaredIndex, byTer
       ? { policy: policyFacts(actual.policy, account, declared?.attributes.policy) }
       : {}),
   };
-  if (event.error !== undefined) return { ...base, driftType: 'none', changes: {} };
+  // A failed call changed nothing; it still says which managed key someone tried to change (tf.managed in rules).
+  if (event.error !== undefined) {
+    return {
+      ...base,
+      driftType: 'none',
+      changes: {},
+      ...(declared === undefined ? {} : { terraform: declared.origin }),
+    };
+  }
   if (declared === undefined)
     return { ...base, driftType: 'unmanaged', changes: unmanagedChanges(actual, base.policy) };
 
@@ -128,7 +136,14 @@ function diffAlias(event: KmsEvent, change: AliasChange, index: DeclaredIndex, b
     expected,
     byTerraform,
   };
-  if (event.error !== undefined) return { ...base, driftType: 'none', changes: {} };
+  if (event.error !== undefined) {
+    return {
+      ...base,
+      driftType: 'none',
+      changes: {},
+      ...(declared === undefined ? {} : { terraform: declared.origin }),
+    };
+  }
   if (declared === undefined) return { ...base, driftType: 'unmanaged', changes: unmanagedChanges(actual, undefined) };
   if (change.deleted === true) {
     return {
