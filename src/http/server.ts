@@ -1,49 +1,81 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import { parseListen } from '../config/listen.ts';
+import type { Health } from './health.ts';
 
-export interface Health {
-  /** undefined when ready, else why not. */
-  notReadyReason(): string | undefined;
+export type { Health } from './health.ts';
+
+export interface HttpServerOptions {
+  /** Config.httpListen: `host:port`, bound exactly as written (port 0 = ephemeral). */
+  readonly listen: string;
+  readonly registry: Registry;
+  readonly health: Health;
 }
 
-/** /metrics, /healthz and /readyz, and nothing else, bound exactly where configured. */
+export interface HttpServer {
+  start(): Promise<{ readonly port: number }>;
+  stop(): Promise<void>;
+}
+
+/** GET /metrics, /healthz and /readyz, and nothing else: 404 for other paths, 405 for other methods. */
+export function createHttpServer(options: HttpServerOptions): HttpServer {
+  const address = parseListen(options.listen);
+  const server = createServer((req, res) => respond(req, res, options));
+  // Keep-alive connections from a scraper would otherwise hold stop() open until they time out.
+  const stop = (): Promise<void> =>
+    new Promise((resolve) => {
+      if (!server.listening) return resolve();
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  return {
+    start: () =>
+      new Promise((resolve, reject) => {
+        if (address === undefined) return reject(new Error(`httpListen: expected host:port, got ${options.listen}`));
+        server.once('error', reject);
+        server.listen(address.port, address.host, () => {
+          server.off('error', reject);
+          resolve({ port: (server.address() as AddressInfo).port });
+        });
+      }),
+    stop,
+  };
+}
+
+/** @deprecated The first form the daemon used; `createHttpServer(...).start()` is the same. */
 export async function startHttp(
   listen: string,
   registry: Registry,
   health: Health,
 ): Promise<{ port: number; stop(): Promise<void> }> {
-  const at = listen.lastIndexOf(':');
-  const host = listen.slice(0, at) || '127.0.0.1';
-  const port = Number(listen.slice(at + 1));
-  const server: Server = createServer((req, res) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { allow: 'GET, HEAD' }).end();
-      return;
-    }
-    const path = (req.url ?? '/').split('?')[0];
-    if (path === '/metrics') {
-      registry.metrics().then(
-        (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
-        () => res.writeHead(500).end(),
-      );
-    } else if (path === '/healthz') {
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
-    } else if (path === '/readyz') {
-      const reason = health.notReadyReason();
-      res
-        .writeHead(reason === undefined ? 200 : 503, { 'content-type': 'application/json' })
-        .end(JSON.stringify(reason === undefined ? { status: 'ready' } : { status: 'not ready', reason }));
-    } else {
-      res.writeHead(404).end();
-    }
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve());
-  });
-  return {
-    port: (server.address() as AddressInfo).port,
-    stop: () => new Promise((resolve) => server.close(() => resolve())),
-  };
+  const server = createHttpServer({ listen, registry, health });
+  const { port } = await server.start();
+  return { port, stop: () => server.stop() };
+}
+
+function respond(req: IncomingMessage, res: ServerResponse, { registry, health }: HttpServerOptions): void {
+  const path = (req.url ?? '/').split('?')[0];
+  const known = path === '/metrics' || path === '/healthz' || path === '/readyz';
+  if (!known) return json(res, 404, { status: 'not found' });
+  if (req.method !== 'GET') {
+    res.setHeader('allow', 'GET');
+    return json(res, 405, { status: 'method not allowed' });
+  }
+  if (path === '/metrics') {
+    registry.metrics().then(
+      (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
+      () => json(res, 500, { status: 'metrics unavailable' }),
+    );
+  } else if (path === '/healthz') {
+    const alive = health.alive?.() ?? true;
+    json(res, alive ? 200 : 503, alive ? { status: 'ok' } : { status: 'stuck', reason: 'the process loop stopped' });
+  } else {
+    const reason = health.notReadyReason();
+    json(res, reason === undefined ? 200 : 503, reason === undefined ? { status: 'ready' } : { status: 'not ready', reason });
+  }
+}
+
+function json(res: ServerResponse, status: number, body: Readonly<Record<string, string>>): void {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 }

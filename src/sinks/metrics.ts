@@ -1,17 +1,32 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { PayloadOutcome } from '../app.ts';
 
+/** What became of one SQS message. */
+export type MessageOutcome = 'deleted' | 'failed' | 'released' | 'duplicate' | 'delete_failed';
+
+/** Skipped records have no tracked event name; they are counted under this one, with the reason as outcome. */
+export const SKIPPED_EVENT = 'none';
+
+export interface MetricsOptions {
+  /** The clock for the state's age at scrape time. */
+  readonly now?: () => number;
+}
+
 /**
  * The daemon's metrics, in a registry of its own (not prom-client's global one, so tests and several daemons in one
- * process do not share counters). Labels are bounded: rule, priority, event names, outcomes and codes are finite
- * sets; keys, users and accounts never become labels.
+ * process do not share counters). Labels are bounded: event names, rule names (the loaded rules), priorities,
+ * outcomes, skip reasons and diagnostic codes are finite sets; keys, users and accounts never become labels.
  */
 export class Metrics {
   readonly registry = new Registry();
+  private readonly now: () => number;
+  private stateLoadedAtMs: number | undefined;
+  private readiness: (() => boolean) | undefined;
+
   private readonly events = new Counter({
     name: 'kms_drift_events_total',
-    help: 'KMS events normalized, by event name and drift type',
-    labelNames: ['event', 'drift_type'] as const,
+    help: 'Records seen: tracked KMS events by drift type, skipped records (event="none") by reason',
+    labelNames: ['event', 'outcome'] as const,
     registers: [this.registry],
   });
   private readonly logs = new Counter({
@@ -22,7 +37,7 @@ export class Metrics {
   });
   private readonly messages = new Counter({
     name: 'kms_drift_sqs_messages_total',
-    help: 'SQS messages by outcome (deleted, failed, released, delete_failed)',
+    help: 'SQS messages by outcome (deleted, failed, released, duplicate, delete_failed)',
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });
@@ -30,12 +45,6 @@ export class Metrics {
     name: 'kms_drift_problems_total',
     help: 'Input problems, by diagnostic code',
     labelNames: ['code'] as const,
-    registers: [this.registry],
-  });
-  private readonly skipped = new Counter({
-    name: 'kms_drift_skipped_records_total',
-    help: 'Records skipped, by reason',
-    labelNames: ['reason'] as const,
     registers: [this.registry],
   });
   private readonly receiveErrors = new Counter({
@@ -46,14 +55,22 @@ export class Metrics {
   private readonly processing = new Histogram({
     name: 'kms_drift_processing_seconds',
     help: 'From receiving a message to its drift logs being written',
-    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30],
     registers: [this.registry],
   });
   private readonly lag = new Histogram({
     name: 'kms_drift_event_lag_seconds',
-    help: 'From the CloudTrail eventTime to the drift log',
+    help: 'From the CloudTrail eventTime to the event being processed',
     buckets: [1, 5, 15, 30, 60, 120, 300, 600, 900, 1800, 3600],
     registers: [this.registry],
+  });
+  private readonly stateAge = new Gauge({
+    name: 'kms_drift_state_age_seconds',
+    help: 'Seconds since the Terraform state in use was loaded',
+    registers: [this.registry],
+    collect: () => {
+      if (this.stateLoadedAtMs !== undefined) this.stateAge.set(Math.max(0, (this.now() - this.stateLoadedAtMs) / 1000));
+    },
   });
   private readonly resources = new Gauge({
     name: 'kms_drift_state_resources',
@@ -68,47 +85,81 @@ export class Metrics {
   });
   private readonly ready = new Gauge({
     name: 'kms_drift_ready',
-    help: '1 when rules and state are loaded and SQS answers',
+    help: '1 when rules and state are loaded and the last SQS receive succeeded recently (as /readyz)',
     registers: [this.registry],
+    collect: () => {
+      if (this.readiness !== undefined) this.ready.set(this.readiness() ? 1 : 0);
+    },
   });
 
-  constructor() {
+  constructor(options: MetricsOptions = {}) {
+    this.now = options.now ?? Date.now;
     collectDefaultMetrics({ register: this.registry });
   }
 
-  payload(outcome: PayloadOutcome): void {
-    for (const e of outcome.events) this.events.inc({ event: e.name, drift_type: e.driftType });
-    for (const p of outcome.problems) this.problems.inc({ code: p.code });
-    for (const [reason, n] of Object.entries(outcome.skipped)) this.skipped.inc({ reason }, n ?? 0);
+  /** Everything one message produced, once its drift logs are written. Lag is per event, from its eventTime. */
+  observeOutcome(outcome: PayloadOutcome, receivedAtMs: number, nowMs: number): void {
+    this.count(outcome);
+    for (const l of outcome.logs) {
+      const rule = l.log['rule'];
+      this.logs.inc({ rule: typeof rule === 'string' ? rule : 'unknown', priority: l.priority });
+    }
+    for (const e of outcome.events) {
+      const at = Date.parse(e.eventTime);
+      if (Number.isFinite(at)) this.lag.observe(Math.max(0, (nowMs - at) / 1000));
+    }
+    this.processing.observe(Math.max(0, (nowMs - receivedAtMs) / 1000));
   }
 
-  logged(rule: string, priority: string, eventTimeMs: number, nowMs: number): void {
-    this.logs.inc({ rule, priority });
-    if (Number.isFinite(eventTimeMs)) this.lag.observe(Math.max(0, (nowMs - eventTimeMs) / 1000));
-  }
-
-  message(outcome: 'deleted' | 'failed' | 'released' | 'delete_failed', n = 1): void {
+  message(outcome: MessageOutcome, n = 1): void {
     this.messages.inc({ outcome }, n);
   }
 
-  processed(seconds: number): void {
-    this.processing.observe(seconds);
-  }
-
-  receiveFailed(): void {
-    this.receiveErrors.inc();
-  }
-
-  state(keys: number, aliases: number): void {
+  /** The state in use: how many keys and aliases it declares, and when it was loaded (default: now). */
+  state(keys: number, aliases: number, loadedAtMs: number = this.now()): void {
     this.resources.set({ type: 'aws_kms_key' }, keys);
     this.resources.set({ type: 'aws_kms_alias' }, aliases);
+    this.stateLoadedAtMs = loadedAtMs;
   }
 
   stateReloadFailed(): void {
     this.reloadFailures.inc();
   }
 
+  receiveFailed(): void {
+    this.receiveErrors.inc();
+  }
+
+  /** kms_drift_ready follows this at every scrape, so the gauge and /readyz cannot disagree. */
+  trackReadiness(isReady: () => boolean): void {
+    this.readiness = isReady;
+  }
+
   setReady(ready: boolean): void {
     this.ready.set(ready ? 1 : 0);
+  }
+
+  /** @deprecated Counts events, skips and problems only; `observeOutcome` also counts logs, lag and processing time. */
+  payload(outcome: PayloadOutcome): void {
+    this.count(outcome);
+  }
+
+  /** @deprecated Lag per drift log; `observeOutcome` observes it per event. */
+  logged(rule: string, priority: string, eventTimeMs: number, nowMs: number): void {
+    this.logs.inc({ rule, priority });
+    if (Number.isFinite(eventTimeMs)) this.lag.observe(Math.max(0, (nowMs - eventTimeMs) / 1000));
+  }
+
+  /** @deprecated Part of `observeOutcome`. */
+  processed(seconds: number): void {
+    this.processing.observe(seconds);
+  }
+
+  private count(outcome: PayloadOutcome): void {
+    for (const e of outcome.events) this.events.inc({ event: e.name, outcome: e.driftType });
+    for (const [reason, n] of Object.entries(outcome.skipped)) {
+      if (n !== undefined && n > 0) this.events.inc({ event: SKIPPED_EVENT, outcome: reason }, n);
+    }
+    for (const p of outcome.problems) this.problems.inc({ code: p.code });
   }
 }

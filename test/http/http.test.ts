@@ -1,44 +1,112 @@
+import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startHttp } from '../../src/http/server.ts';
+import { HealthTracker } from '../../src/http/health.ts';
+import { createHttpServer, type HttpServer } from '../../src/http/server.ts';
 import { Metrics } from '../../src/sinks/metrics.ts';
 
-const stops: (() => Promise<void>)[] = [];
+const servers: HttpServer[] = [];
 afterEach(async () => {
-  while (stops.length > 0) await stops.pop()?.();
+  while (servers.length > 0) await servers.pop()?.stop();
 });
 
-describe('/metrics, /healthz, /readyz on loopback', () => {
-  it('serves the metrics the daemon records, health, readiness with a reason, and nothing else', async () => {
-    const metrics = new Metrics();
-    let reason: string | undefined = 'no SQS receive yet';
-    const http = await startHttp('127.0.0.1:0', metrics.registry, { notReadyReason: () => reason });
-    stops.push(http.stop);
-    const url = (path: string) => `http://127.0.0.1:${http.port}${path}`;
-
-    metrics.payload({
-      logs: [],
-      problems: [{ code: 'RECORD_SHAPE', severity: 'error', message: 'x' }],
-      events: [{ name: 'DisableKey', eventId: 'e', eventTime: '2025-01-01T00:00:00Z', driftType: 'modified' }],
-      skipped: { other_service: 3 },
-      s3Objects: [],
+async function serve(metrics: Metrics, health: HealthTracker): Promise<(path: string, method?: string) => Promise<{ status: number; body: string; headers: Record<string, unknown> }>> {
+  const server = createHttpServer({ listen: '127.0.0.1:0', registry: metrics.registry, health });
+  servers.push(server);
+  const { port } = await server.start();
+  expect(port).toBeGreaterThan(0);
+  return (path, method = 'GET') =>
+    new Promise((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path, method }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
+      });
+      req.on('error', reject);
+      req.end();
     });
-    metrics.logged('kms_key_disabled', 'Error', Date.parse('2025-01-01T00:00:00Z'), Date.parse('2025-01-01T00:00:30Z'));
-    metrics.message('deleted', 2);
-    const text = await (await fetch(url('/metrics'))).text();
-    expect(text).toContain('kms_drift_events_total{event="DisableKey",drift_type="modified"} 1');
-    expect(text).toContain('kms_drift_logs_total{rule="kms_key_disabled",priority="Error"} 1');
-    expect(text).toContain('kms_drift_sqs_messages_total{outcome="deleted"} 2');
-    expect(text).toContain('kms_drift_skipped_records_total{reason="other_service"} 3');
-    expect(text).toContain('kms_drift_problems_total{code="RECORD_SHAPE"} 1');
-    expect(text).toMatch(/kms_drift_event_lag_seconds_bucket\{le="30"\} 1/);
+}
 
-    expect((await fetch(url('/healthz'))).status).toBe(200);
-    const notReady = await fetch(url('/readyz'));
-    expect(notReady.status).toBe(503);
-    expect(await notReady.json()).toEqual({ status: 'not ready', reason: 'no SQS receive yet' });
-    reason = undefined;
-    expect((await fetch(url('/readyz'))).status).toBe(200);
-    expect((await fetch(url('/'))).status).toBe(404);
-    expect((await fetch(url('/metrics'), { method: 'POST' })).status).toBe(405);
+describe('/metrics, /healthz, /readyz on an ephemeral loopback port', () => {
+  it('readiness follows rules, state and recent receives; the ready gauge agrees with /readyz', async () => {
+    let now = 1_000_000;
+    const health = new HealthTracker({ now: () => now, receiveStaleMs: 60_000, loopStaleMs: 120_000 });
+    const metrics = new Metrics({ now: () => now });
+    metrics.trackReadiness(() => health.notReadyReason() === undefined);
+    const get = await serve(metrics, health);
+    const ready = async (): Promise<[number, unknown, string | undefined]> => {
+      const r = await get('/readyz');
+      const gauge = /^kms_drift_ready (\d)$/m.exec((await get('/metrics')).body)?.[1];
+      return [r.status, JSON.parse(r.body), gauge];
+    };
+
+    const steps: [string, () => void, number, unknown, string][] = [
+      ['nothing loaded', () => undefined, 503, { status: 'not ready', reason: 'rules not loaded yet' }, '0'],
+      ['rules loaded', () => health.rulesLoaded(), 503, { status: 'not ready', reason: 'state not loaded yet' }, '0'],
+      ['state loaded', () => health.stateStatus(undefined), 503, { status: 'not ready', reason: 'no SQS receive yet' }, '0'],
+      ['a receive succeeded', () => health.received(true), 200, { status: 'ready' }, '1'],
+      ['a receive failed', () => health.received(false), 503, { status: 'not ready', reason: 'the last SQS receive failed' }, '0'],
+      ['it succeeds again', () => health.received(true), 200, { status: 'ready' }, '1'],
+      [
+        'no receive for 61 s',
+        () => (now += 61_000),
+        503,
+        { status: 'not ready', reason: 'the last successful SQS receive was 61 s ago' },
+        '0',
+      ],
+      ['received', () => health.received(true), 200, { status: 'ready' }, '1'],
+      [
+        'a state reload failed',
+        () => health.stateStatus('state reload failed; using the last good state'),
+        503,
+        { status: 'not ready', reason: 'state reload failed; using the last good state' },
+        '0',
+      ],
+    ];
+    for (const [what, act, status, body, gauge] of steps) {
+      act();
+      expect(await ready(), what).toEqual([status, body, gauge]);
+    }
+  });
+
+  it('liveness: 200 while the loop turns, 503 once its heartbeat is stale', async () => {
+    let now = 0;
+    const health = new HealthTracker({ now: () => now, receiveStaleMs: 60_000, loopStaleMs: 120_000 });
+    const get = await serve(new Metrics(), health);
+    expect((await get('/healthz')).status).toBe(200); // no heartbeat yet: starting up
+    health.heartbeat();
+    now += 120_000;
+    expect(await get('/healthz')).toMatchObject({ status: 200, body: '{"status":"ok"}' });
+    now += 1;
+    expect(await get('/healthz')).toMatchObject({ status: 503 });
+    health.received(true);
+    expect((await get('/healthz')).status).toBe(200);
+  });
+
+  it.each([
+    { path: '/', method: 'GET', status: 404 },
+    { path: '/metrics/extra', method: 'GET', status: 404 },
+    { path: '/admin', method: 'POST', status: 404 },
+    { path: '/metrics', method: 'POST', status: 405 },
+    { path: '/healthz', method: 'DELETE', status: 405 },
+    { path: '/readyz', method: 'HEAD', status: 405 },
+    { path: '/healthz?verbose=1', method: 'GET', status: 200 },
+  ])('$method $path → $status', async ({ path, method, status }) => {
+    const get = await serve(new Metrics(), new HealthTracker({ now: () => 0, receiveStaleMs: 1, loopStaleMs: 1 }));
+    const r = await get(path, method);
+    expect(r.status).toBe(status);
+    if (status === 405) expect(r.headers['allow']).toBe('GET');
+  });
+
+  it('binds exactly where configured: a port in use is an error, not another port', async () => {
+    const health = new HealthTracker({ now: () => 0, receiveStaleMs: 1, loopStaleMs: 1 });
+    const first = createHttpServer({ listen: '127.0.0.1:0', registry: new Metrics().registry, health });
+    servers.push(first);
+    const { port } = await first.start();
+    const second = createHttpServer({ listen: `127.0.0.1:${port}`, registry: new Metrics().registry, health });
+    await expect(second.start()).rejects.toThrow(/EADDRINUSE/);
+    await expect(createHttpServer({ listen: ':9464', registry: new Metrics().registry, health }).start()).rejects.toThrow(
+      /expected host:port/,
+    );
   });
 });
