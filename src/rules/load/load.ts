@@ -90,7 +90,7 @@ export function loadRules(
         warning('LOAD_UNUSED_LIST', list.pos, `List '${list.name}' not referred to by any other rule/macro`),
       );
   }
-  return { ruleset: createRuleset(compiled), problems: dedupe(problems) };
+  return { ruleset: createRuleset(compiled), problems: inFileOrder(dedupe(problems), files) };
 }
 
 type RuleResult =
@@ -142,6 +142,16 @@ function isValidateError(e: LocatedError): boolean {
 function toProblem(e: LocatedError, code: Problem['code']): Problem {
   const at = e.text.posAt(e.error.pos.offset);
   return { code, severity: 'error', source: at.file, line: at.line, column: at.col, message: e.error.message };
+}
+
+/** Problems in the order of the files, then of their lines and columns: the order a user fixes them in. */
+function inFileOrder(problems: readonly Problem[], files: readonly RuleFile[]): Problem[] {
+  const rank = new Map(files.map((f, i) => [f.path, i]));
+  const key = (p: Problem): [number, number, number] => [rank.get(p.source ?? '') ?? -1, p.line ?? 0, p.column ?? 0];
+  return [...problems].sort((a, b) => {
+    const [ka, kb] = [key(a), key(b)];
+    return ka[0] - kb[0] || ka[1] - kb[1] || ka[2] - kb[2];
+  });
 }
 
 /** A macro used by several rules would otherwise report its error once per rule. */
