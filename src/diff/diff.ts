@@ -113,7 +113,7 @@ function diffKey(event: KmsEvent, change: KeyChange, index: DeclaredIndex, byTer
 
 function diffAlias(event: KmsEvent, change: AliasChange, index: DeclaredIndex, byTerraform: boolean): DriftFinding {
   const name = event.alias?.name;
-  const declared = findAlias(index, name);
+  const declared = findAlias(index, event.alias);
   const actual: Values = { ...(change.attributes as Values) };
   const expected: Values = { ...(declared?.attributes as Values | undefined) };
   const keyArn = event.key?.arn === undefined ? undefined : parseKmsArn(event.key.arn);

@@ -1,5 +1,5 @@
 import type { DeclaredAlias, DeclaredIndex, DeclaredKey } from '../model/declared.ts';
-import type { KeyRef } from '../model/kms-event.ts';
+import type { AliasRef, KeyRef } from '../model/kms-event.ts';
 
 /**
  * The declaration of a key named by ARN, by bare id, or only through an alias the state declares. When both the
@@ -24,8 +24,11 @@ export function findKey(index: DeclaredIndex, key: KeyRef | undefined): Declared
   return undefined;
 }
 
-export function findAlias(index: DeclaredIndex, name: string | undefined): DeclaredAlias | undefined {
-  return name === undefined ? undefined : index.aliasesByName.get(name);
+/** An alias name is unique per account and Region only: an alias ARN that disagrees with the state's is another alias. */
+export function findAlias(index: DeclaredIndex, alias: AliasRef | undefined): DeclaredAlias | undefined {
+  const declared = alias === undefined ? undefined : index.aliasesByName.get(alias.name);
+  if (declared === undefined) return undefined;
+  return alias?.arn === undefined || declared.arn === undefined || declared.arn === alias.arn ? declared : undefined;
 }
 
 function sameKey(declared: DeclaredKey, eventArn: string | undefined): boolean {

@@ -1,0 +1,91 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { diffEvent } from '../../src/diff/diff.ts';
+import { normalizeRecord } from '../../src/normalize/normalize.ts';
+import { loadStates } from '../../src/terraform/load-states.ts';
+import type { DeclaredIndex } from '../../src/model/declared.ts';
+import type { DriftFinding } from '../../src/model/finding.ts';
+import { isJsonObject } from '../../src/model/json.ts';
+import { DATA, DATA_ARN, LOGS, OWN, fixture } from './builder.ts';
+
+// AWS's own sample records (KMS developer guide), normalized by the real normalizer, against our state: the key ids
+// of the samples are the ones the state declares, so every stage between a record and a finding is exercised.
+
+let index: DeclaredIndex;
+beforeAll(async () => {
+  index = (await loadStates([OWN])).index;
+});
+
+function findingOf(name: string): DriftFinding {
+  const record: unknown = JSON.parse(readFileSync(fixture(`cloudtrail/aws-kms-developer-guide/${name}.json`), 'utf8'));
+  if (!isJsonObject(record)) throw new Error(`${name}: not an object`);
+  const result = normalizeRecord(record, '');
+  if (result.kind !== 'event') throw new Error(`${name}: ${JSON.stringify(result)}`);
+  return diffEvent(result.event, index, { terraformPrincipals: [] });
+}
+
+const DATA_KEY = 'module.kms.aws_kms_key.this["data"]';
+
+describe('real CloudTrail records against modules-for-each.tfstate', () => {
+  it.each<[string, DriftFinding['driftType'], string | undefined, DriftFinding['changes'] | undefined]>([
+    ['ct-disablekey.1', 'modified', DATA_KEY, { key_state: { expected: 'Enabled', actual: 'Disabled' } }],
+    ['ct-enablekey.1', 'in_sync', DATA_KEY, {}],
+    ['ct-cancel-key-deletion.1', 'modified', DATA_KEY, { key_state: { expected: 'Enabled', actual: 'Disabled' } }],
+    ['ct-disable-key-rotation.1', 'modified', DATA_KEY, { enable_key_rotation: { expected: true, actual: false } }],
+    ['ct-enablekeyrotation.1', 'in_sync', DATA_KEY, {}],
+    [
+      'ct-schedule-key-deletion.1',
+      'deleted',
+      DATA_KEY,
+      {
+        key_state: { expected: 'Enabled', actual: 'PendingDeletion' },
+        deletion_date: { actual: '2021-04-12T18:58:30.000Z' },
+      },
+    ],
+    ['ct-schedule-key-deletion.2', 'deleted', 'aws_kms_key.global', undefined],
+    [
+      'ct-schedule-key-deletion.3',
+      'deleted',
+      'aws_kms_key.legacy[0]',
+      {
+        key_state: { expected: 'Disabled', actual: 'PendingDeletion' },
+        deletion_date: { actual: '2021-11-02T23:25:25.000Z' },
+      },
+    ],
+    ['ct-tagresource.1', 'in_sync', DATA_KEY, {}],
+    // "Dept" is not a declared tag: removing it leaves the key as declared.
+    ['ct-untagresource.1', 'in_sync', DATA_KEY, {}],
+    [
+      'ct-update-key-description.1',
+      'modified',
+      DATA_KEY,
+      { description: { expected: 'Application data', actual: 'New key description' } },
+    ],
+    ['ct-put-key-policy.1', 'modified', 'aws_kms_key_policy.data', undefined],
+    ['ct-createalias.1', 'in_sync', 'module.kms.aws_kms_alias.this["data"]', {}],
+    [
+      'ct-updatealias.1',
+      'modified',
+      'module.kms.aws_kms_alias.this["logs"]',
+      { target_key_id: { expected: LOGS, actual: DATA } },
+    ],
+    // The sample's alias lives in us-east-1 (resources[]); the state declares alias/my_alias in us-west-2.
+    ['ct-deletealias.1', 'unmanaged', undefined, { alias_name: { actual: 'alias/my_alias' } }],
+  ])('%s → %s', (name, driftType, address, changes) => {
+    const finding = findingOf(name);
+    expect(finding.driftType).toBe(driftType);
+    expect(finding.terraform?.address).toBe(address);
+    if (changes !== undefined) expect(finding.changes).toEqual(changes);
+    expect(finding.byTerraform).toBe(false);
+  });
+
+  it('PutKeyPolicy: the sample drops the statement aws_kms_key_policy adds', () => {
+    const finding = findingOf('ct-put-key-policy.1');
+    expect(finding).toMatchObject({ resource: DATA_ARN, account: '111122223333', region: 'us-west-2' });
+    expect(finding.changes.policy).toMatchObject({
+      added_principals: [],
+      removed_principals: ['arn:aws:iam::111122223333:role/app'],
+    });
+    expect(finding.policy).toMatchObject({ external_accounts: [], wildcard_principal: false });
+  });
+});
