@@ -53,12 +53,27 @@ function alignOffsets(source: string, start: number, end: number, value: string)
   let j = start;
   // Skip the opening quote or block indicator line.
   const first = source[j];
+  const doubleQuoted = first === '"';
   if (first === '"' || first === "'") j++;
   else if (first === '|' || first === '>') {
     while (j < end && source[j] !== '\n') j++;
   }
   for (let i = 0; i < value.length; i++) {
     const c = value[i] ?? '';
+    if (doubleQuoted && source[j] === '\\') {
+      const escape = escapeAt(source, j);
+      if (escape.produces === 0) {
+        // An escaped line break: the break and the next line's indentation produce nothing.
+        j += escape.length;
+        while (j < end && /[ \t]/.test(source[j] ?? '')) j++;
+        i--;
+        continue;
+      }
+      for (let k = 0; k < escape.produces && i + k < value.length; k++) offsets.push(j);
+      i += escape.produces - 1;
+      j += escape.length;
+      continue;
+    }
     if (/\s/.test(c)) {
       offsets.push(j);
       if (source[j] === '\n' || source[j] === '\r') {
@@ -69,10 +84,29 @@ function alignOffsets(source: string, start: number, end: number, value: string)
       }
       continue;
     }
-    while (j < end && source[j] !== c) j++;
+    // The character is at j, or a little further after trailing blanks YAML dropped before a line break. Never
+    // search far: a character we cannot place keeps the last known place instead of dragging every later one.
+    const k = source.slice(j, Math.min(end, j + MAX_SKIP)).indexOf(c);
+    if (k >= 0) j += k;
     offsets.push(Math.min(j, Math.max(end - 1, start)));
     if (j < end) j++;
   }
   offsets.push(Math.min(j, end));
   return offsets;
+}
+
+const MAX_SKIP = 256;
+
+/** A YAML double-quoted escape at `at` (a backslash): its length in the source and how many UTF-16 units it makes. */
+function escapeAt(source: string, at: number): { length: number; produces: number } {
+  const kind = source[at + 1] ?? '';
+  if (kind === '\n') return { length: 2, produces: 0 };
+  if (kind === '\r') return { length: source[at + 2] === '\n' ? 3 : 2, produces: 0 };
+  if (kind === 'x') return { length: 4, produces: 1 };
+  if (kind === 'u') return { length: 6, produces: 1 };
+  if (kind === 'U') {
+    const code = Number.parseInt(source.slice(at + 2, at + 10), 16);
+    return { length: 10, produces: code > 0xffff ? 2 : 1 };
+  }
+  return { length: 2, produces: 1 };
 }

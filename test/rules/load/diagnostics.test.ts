@@ -332,6 +332,11 @@ describe('rules load: every broken file reported with its code at line:col', () 
     expect(problems(text)).toEqual(expected);
   });
 
+  // Files written on Windows: the same places.
+  it.each(CASES)('%s (CRLF line ends)', (_name, text, expected) => {
+    expect(problems(text.replace(/\n/g, '\r\n'))).toEqual(expected);
+  });
+
   it('several mistakes in one file: all reported, in file order, and the good rule still loads', () => {
     const path = 'fixtures/own/rules/broken.yaml';
     const loaded = loadRules([{ path, text: readFileSync(`${FIXTURES}own/rules/broken.yaml`, 'utf8') }]);
