@@ -2,7 +2,12 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Problem } from '../../model/problem.ts';
 
-/** Files as given, directories as their `*.yaml`/`*.yml` files in alphabetical order (Falco's rules.d). */
+const RULE_FILE = /\.ya?ml$/;
+
+/**
+ * Files as given, directories as their `*.yaml`/`*.yml` files in alphabetical order (Falco's rules.d: not
+ * recursive). Every unreadable path is a problem; the rest is still read.
+ */
 export async function readRuleFiles(
   paths: readonly string[],
 ): Promise<{ files: { path: string; text: string }[]; problems: Problem[] }> {
@@ -11,12 +16,7 @@ export async function readRuleFiles(
   for (const path of paths) {
     let names: string[];
     try {
-      names = (await stat(path)).isDirectory()
-        ? (await readdir(path))
-            .filter((n) => n.endsWith('.yaml') || n.endsWith('.yml'))
-            .sort()
-            .map((n) => join(path, n))
-        : [path];
+      names = (await stat(path)).isDirectory() ? await ruleFilesIn(path) : [path];
     } catch (err: unknown) {
       problems.push(readError(path, err));
       continue;
@@ -30,6 +30,21 @@ export async function readRuleFiles(
     }
   }
   return { files, problems };
+}
+
+/** Regular files (or links to them) named like rule files; a subdirectory called `x.yaml` is not one. */
+async function ruleFilesIn(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  const names = (await readdir(dir)).filter((n) => RULE_FILE.test(n)).sort();
+  for (const name of names) {
+    const path = join(dir, name);
+    const isFile = await stat(path).then(
+      (s) => s.isFile(),
+      () => true, // unreadable: let the read report it
+    );
+    if (isFile) out.push(path);
+  }
+  return out;
 }
 
 function readError(path: string, err: unknown): Problem {

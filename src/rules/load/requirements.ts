@@ -41,11 +41,21 @@ export function checkPluginVersions(item: Item, problems: Problem[]): void {
   }
   for (const raw of v.node.items as (Node | null)[]) {
     const entry = deref(item.doc, raw);
-    const name = entry !== null && isMap(entry) ? entry.get('name') : undefined;
-    // The cloudtrail and json plugins' fields are built in, at the versions the reference notes pin.
-    if (name !== 'cloudtrail' && name !== 'json') {
+    const js: unknown = entry !== null && isMap(entry) ? entry.toJS(item.doc.doc) : undefined;
+    const name = field(js, 'name');
+    const alternatives = field(js, 'alternatives');
+    const names = [name, ...(Array.isArray(alternatives) ? alternatives.map((a: unknown) => field(a, 'name')) : [])];
+    // The cloudtrail and json plugins' fields are built in; an entry is met when it or one of its alternatives
+    // names one of them (Falco's check_plugin_requirements).
+    if (!names.some((n) => n === 'cloudtrail' || n === 'json')) {
       const message = `plugin '${String(name)}' is not provided by kms-drift (cloudtrail and json fields are built in)`;
       problems.push(warning('LOAD_UNKNOWN_ITEM', nodePos(item.doc, entry, v.node.range?.[0]), message));
     }
   }
+}
+
+function field(value: unknown, key: string): unknown {
+  return typeof value === 'object' && value !== null && Object.hasOwn(value, key)
+    ? (value as Record<string, unknown>)[key]
+    : undefined;
 }

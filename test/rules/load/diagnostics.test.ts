@@ -314,6 +314,18 @@ const CASES: readonly (readonly [string, string, readonly string[]])[] = [
     ],
   ],
   [
+    'a plugin requirement met by an alternative: no problem',
+    R(
+      '- required_plugin_versions:',
+      '  - name: aws_cloudtrail_ext',
+      '    version: 1.0.0',
+      '    alternatives:',
+      '      - name: cloudtrail',
+      '        version: 0.10.0',
+    ),
+    [],
+  ],
+  [
     'an enabled-only item for a missing rule',
     R('- rule: ghost', '  enabled: false'),
     [
