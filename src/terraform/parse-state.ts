@@ -82,14 +82,14 @@ export function parseState(text: string, source: string): { resources: ParsedSta
     if (!isKmsResource(raw)) return;
     const path = `resources[${ri}]`;
     const resource = StateResource.safeParse(raw);
-    if (!resource.success) return void problems.push(shape(source, path, resource.error, 'KMS resource'));
+    if (!resource.success) return void problems.push(shape(source, path, resource.error, 'KMS resource', 'field'));
     const { module, mode, type, name } = resource.data;
     if (mode !== 'managed') return; // data sources declare nothing
     resource.data.instances.forEach((rawInstance, ii) => {
       const at = `${path}.instances[${ii}]`;
       const instance = Instance.safeParse(rawInstance);
       const generic = resourceAddress(module, type, name, undefined);
-      if (!instance.success) return void problems.push(shape(source, at, instance.error, generic));
+      if (!instance.success) return void problems.push(shape(source, at, instance.error, generic, 'field'));
       // A deposed object is on its way out (create_before_destroy); the current object is the declaration.
       if (instance.data.deposed !== undefined) return;
       const origin: TerraformOrigin = {
@@ -152,12 +152,18 @@ function versionMessage(version: JsonValue | undefined): string {
   return `not a Terraform state of format 4 (version: ${seen})`;
 }
 
-function shape(source: string, path: string, error: z.ZodError, address: string): Problem {
+function shape(
+  source: string,
+  path: string,
+  error: z.ZodError,
+  address: string,
+  kind: 'attribute' | 'field' = 'attribute',
+): Problem {
   const issue = error.issues[0];
   const attribute = issue === undefined ? '' : issue.path.map(String).join('.');
   const where = attribute === '' ? path : `${path}.${attribute}`;
   // zod's message names the expected and received types, never the value: safe for a state that holds secrets.
-  const what = attribute === '' ? '' : ` attribute ${attribute}`;
+  const what = attribute === '' ? '' : ` ${kind} ${attribute}`;
   return problem('STATE_SHAPE', source, `${address}${what}: ${issue?.message ?? 'invalid'}`, { path: where });
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isJsonObject, type JsonObject } from '../model/json.ts';
 
 // The tfstate v4 layout (Terraform's internal/states/statefile/version4.go) and the attributes of the four KMS
 // resource types as the AWS provider 5.x/6.x stores them. Unknown attributes are allowed and dropped: the provider
@@ -16,12 +17,31 @@ export const StateResource = z.object({
 export const Instance = z.object({
   index_key: z.union([z.string(), z.number()]).optional(),
   deposed: z.string().optional(),
-  attributes: z.record(z.string(), z.unknown()),
+  // Kept as JSON.parse made it: z.record would rebuild it key by key, and an `__proto__` key would become its prototype.
+  attributes: z.custom<JsonObject>((v) => isJsonObject(v), { message: 'expected an object' }),
 });
 
 const str = z.string().nullish();
 const bool = z.boolean().nullish();
-const tags = z.record(z.string(), z.string()).nullish();
+/**
+ * A tag map. Not z.record: it assigns keys one by one, so a tag named `__proto__` (legal in AWS) would vanish into
+ * the prototype. Tags are copied as own properties instead.
+ */
+const tags = z
+  .custom<Readonly<Record<string, string>>>(
+    (v) => isJsonObject(v) && Object.values(v).every((t) => typeof t === 'string'),
+    { message: 'expected a map of strings' },
+  )
+  .transform(ownCopy)
+  .nullish();
+
+function ownCopy(map: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(map)) {
+    Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
 
 /** aws_kms_key; `deletion_window_in_days` and `bypass_policy_lockout_safety_check` are never read back, so unused. */
 export const KeyAttrs = z.object({

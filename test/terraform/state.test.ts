@@ -1,115 +1,378 @@
-import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildIndex } from '../../src/terraform/build-index.ts';
 import { loadStates } from '../../src/terraform/load-states.ts';
 import { parseState } from '../../src/terraform/parse-state.ts';
+import { resourceAddress } from '../../src/terraform/address.ts';
+import type { DeclaredIndex } from '../../src/model/declared.ts';
 
 const path = (p: string): string => fileURLToPath(new URL(`../../fixtures/${p}`, import.meta.url));
 const OWN = path('own/tfstate/modules-for-each.tfstate');
+const OWN_TEXT = readFileSync(OWN, 'utf8');
 const SECRET = 'S3cr3t-Must-Never-Leak-9f2c';
+const DATA = '1234abcd-12ab-34cd-56ef-1234567890ab';
+const LOGS = '7c1f9a42-5b3e-4d8a-9f60-2e4b7d9c0a15';
+const LEGACY = '0987dcba-09fe-87dc-65ba-ab0987654321';
+const MRK = 'mrk-1234abcd12ab34cd56ef1234567890ab';
+const V3 = path(
+  'tfstate/legacy-v3/hashicorp-publicsector_blog-dynamic-saas-cluster-aws-vault/kms_terraform.tfstate.v3_terraformer',
+);
 
-describe('terraform state (format 4)', () => {
-  it('indexes modules, for_each and count instances by address, id and ARN', async () => {
-    const { index, problems } = await loadStates([OWN]);
-    expect(problems).toEqual([]);
-    const data = index.keysById.get('1234abcd-12ab-34cd-56ef-1234567890ab');
-    expect(data?.origin).toEqual({ address: 'module.kms.aws_kms_key.this["data"]', state: OWN });
-    expect(index.keysById.get('7c1f9a42-5b3e-4d8a-9f60-2e4b7d9c0a15')?.origin.address).toBe(
-      'module.kms.aws_kms_key.this["logs"]',
-    );
-    expect(index.keysById.get('0987dcba-09fe-87dc-65ba-ab0987654321')?.origin.address).toBe('aws_kms_key.legacy[0]');
-    expect(index.aliasesByName.get('alias/ExampleAlias')?.origin.address).toBe('module.kms.aws_kms_alias.this["data"]');
+function indexOf(text: string, source = 'x.tfstate') {
+  const parsed = parseState(text, source);
+  const built = buildIndex([parsed.resources]);
+  return { index: built.index, problems: [...parsed.problems, ...built.problems] };
+}
+
+/** Everything the index and the problems hold, as text, to search for a secret. */
+function dump(index: DeclaredIndex, problems: unknown): string {
+  return JSON.stringify({
+    keys: [...index.keysById.values(), ...index.keysByArn.values()],
+    aliases: [...index.aliasesByName.values()],
+    problems,
+  });
+}
+
+describe('addresses', () => {
+  it.each<[string | undefined, string, string, string | number | undefined, string]>([
+    [undefined, 'aws_kms_key', 'global', undefined, 'aws_kms_key.global'],
+    [undefined, 'aws_kms_key', 'legacy', 0, 'aws_kms_key.legacy[0]'],
+    ['module.kms', 'aws_kms_key', 'this', 'data', 'module.kms.aws_kms_key.this["data"]'],
+    [
+      'module.a.module.b["k"]',
+      'aws_kms_key',
+      'this',
+      'x"y\\z',
+      'module.a.module.b["k"].aws_kms_key.this["x\\"y\\\\z"]',
+    ],
+    ['module.a[2]', 'aws_kms_alias', 'this', 3, 'module.a[2].aws_kms_alias.this[3]'],
+  ])('%s %s.%s[%s]', (module, type, name, key, address) => {
+    expect(resourceAddress(module, type, name, key)).toBe(address);
+  });
+});
+
+describe('our modules/for_each state (format 4, provider 5.x)', () => {
+  let index: DeclaredIndex;
+  beforeAll(async () => {
+    const loaded = await loadStates([OWN]);
+    expect(loaded.problems).toEqual([]);
+    index = loaded.index;
   });
 
-  it('maps is_enabled to key_state, keeps rotation and its period, and uses tags_all (default_tags included)', async () => {
-    const { index } = await loadStates([OWN]);
-    const data = index.keysById.get('1234abcd-12ab-34cd-56ef-1234567890ab');
-    expect(data?.attributes).toMatchObject({
+  it('indexes modules, for_each and count instances by address, id and ARN', () => {
+    expect(index.keysById.get(DATA)?.origin).toEqual({ address: 'module.kms.aws_kms_key.this["data"]', state: OWN });
+    expect(index.keysById.get(LOGS)?.origin.address).toBe('module.kms.aws_kms_key.this["logs"]');
+    expect(index.keysById.get(LEGACY)?.origin.address).toBe('aws_kms_key.legacy[0]');
+    expect(index.keysByArn.get(`arn:aws:kms:us-west-2:111122223333:key/${LEGACY}`)?.keyId).toBe(LEGACY);
+    expect(index.aliasesByName.get('alias/ExampleAlias')?.origin.address).toBe('module.kms.aws_kms_alias.this["data"]');
+    expect(index.sources).toEqual([OWN]);
+  });
+
+  it('keeps only managed KMS resources: no data source, no deposed object, nothing else', () => {
+    expect([...index.keysById.keys()].sort()).toEqual([LEGACY, DATA, LOGS, MRK].sort());
+    expect(index.keysByArn.size).toBe(5); // the replica shares the primary's id, not its ARN
+    expect([...index.aliasesByName.keys()].sort()).toEqual(['alias/ExampleAlias', 'alias/my_alias']);
+    expect(index.keysById.has('e0a1b2c3-d4e5-4f60-8a71-9b0c1d2e3f40')).toBe(false); // the deposed object
+  });
+
+  it('aws_kms_key: is_enabled → key_state, rotation and its period, tags_all (default_tags included)', () => {
+    expect(index.keysById.get(DATA)?.attributes).toEqual({
       key_state: 'Enabled',
       enable_key_rotation: true,
       rotation_period_in_days: 365,
+      policy: expect.anything() as unknown,
+      description: 'Application data',
       tags: { Department: 'IT', Owner: 'team-a', Environment: 'prod', ManagedBy: 'terraform' },
+      key_usage: 'ENCRYPT_DECRYPT',
+      customer_master_key_spec: 'SYMMETRIC_DEFAULT',
+      multi_region: false,
     });
-    expect(index.keysById.get('0987dcba-09fe-87dc-65ba-ab0987654321')?.attributes.key_state).toBe('Disabled');
-    // Never read back by the provider: not attributes we compare.
-    expect(Object.keys(data?.attributes ?? {})).not.toContain('deletion_window_in_days');
+    // Disabled, rotation off, period null: no period declared; tags null but tags_all from default_tags.
+    expect(index.keysById.get(LEGACY)?.attributes).toMatchObject({
+      key_state: 'Disabled',
+      enable_key_rotation: false,
+      tags: { Environment: 'prod', ManagedBy: 'terraform' },
+    });
+    expect(index.keysById.get(LEGACY)?.attributes).not.toHaveProperty('rotation_period_in_days');
   });
 
-  it('aws_kms_key_policy takes precedence over the key policy', async () => {
-    const { index } = await loadStates([OWN]);
-    const data = index.keysById.get('1234abcd-12ab-34cd-56ef-1234567890ab');
+  it('never the attributes the provider does not read back', () => {
+    for (const key of index.keysByArn.values()) {
+      expect(Object.keys(key.attributes)).not.toContain('deletion_window_in_days');
+      expect(Object.keys(key.attributes)).not.toContain('bypass_policy_lockout_safety_check');
+    }
+  });
+
+  it('aws_kms_key_policy takes precedence over the key policy, with its own origin', () => {
+    const data = index.keysById.get(DATA);
     expect(JSON.stringify(data?.attributes.policy)).toContain('role/app');
-    expect(data?.policyOrigin?.address).toBe('aws_kms_key_policy.data');
+    expect(data?.policyOrigin).toEqual({ address: 'aws_kms_key_policy.data', state: OWN });
+    expect(data?.origin.address).toBe('module.kms.aws_kms_key.this["data"]');
+    expect(index.keysByArn.get(`arn:aws:kms:us-west-2:111122223333:key/${DATA}`)).toBe(data);
+    expect(index.keysById.get(LOGS)?.policyOrigin).toBeUndefined();
   });
 
-  it('tells a multi-Region primary from its replica by ARN', async () => {
-    const { index } = await loadStates([OWN]);
-    const primary = index.keysByArn.get('arn:aws:kms:us-west-2:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab');
-    const replica = index.keysByArn.get('arn:aws:kms:eu-west-1:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab');
+  it('tells a multi-Region primary from its replica by ARN; the replica maps enabled/key_rotation_enabled/key_spec', () => {
+    const primary = index.keysByArn.get(`arn:aws:kms:us-west-2:111122223333:key/${MRK}`);
+    const replica = index.keysByArn.get(`arn:aws:kms:eu-west-1:111122223333:key/${MRK}`);
     expect(primary?.origin.address).toBe('aws_kms_key.global');
+    expect(primary?.attributes).toMatchObject({ multi_region: true, rotation_period_in_days: 90 });
+    expect(index.keysById.get(MRK)).toBe(primary);
     expect(replica).toMatchObject({
       type: 'aws_kms_replica_key',
       origin: { address: 'aws_kms_replica_key.global_eu' },
-      attributes: { key_state: 'Enabled', enable_key_rotation: true },
+      attributes: {
+        key_state: 'Enabled',
+        enable_key_rotation: true,
+        customer_master_key_spec: 'SYMMETRIC_DEFAULT',
+        multi_region: true,
+        description: 'Replica in eu-west-1',
+      },
     });
   });
 
-  it('holds nothing of the other resources: the planted secret is nowhere in the index or problems', async () => {
+  it('alias targets are bare ids, also when the state holds the key ARN', () => {
+    expect(index.aliasesByName.get('alias/ExampleAlias')?.attributes).toEqual({
+      alias_name: 'alias/ExampleAlias',
+      target_key_id: DATA,
+    });
+    expect(index.aliasesByName.get('alias/my_alias')).toMatchObject({
+      arn: 'arn:aws:kms:us-west-2:111122223333:alias/my_alias',
+      attributes: { target_key_id: LOGS },
+    });
+  });
+});
+
+describe('secrets of other resources', () => {
+  it('the planted password is nowhere in the index or the problems', async () => {
     const loaded = await loadStates([OWN]);
-    const everything = JSON.stringify({
-      keys: [...loaded.index.keysById.values(), ...loaded.index.keysByArn.values()],
-      aliases: [...loaded.index.aliasesByName.values()],
-      problems: loaded.problems,
-    });
-    expect(everything).not.toContain(SECRET);
-    const broken = readFileSync(OWN, 'utf8')
-      .replace('"identifier": "app"', '"identifier": 7')
-      .replace('"key_usage": "ENCRYPT_DECRYPT"', '"key_usage": 1');
-    expect(JSON.stringify(parseState(broken, 'x.tfstate'))).not.toContain(SECRET);
+    expect(dump(loaded.index, loaded.problems)).not.toContain(SECRET);
   });
 
-  it("loads driftctl's real states (Terraform 0.14) as driftctl reads them", async () => {
+  it.each<[string, string]>([
+    ['the secret resource malformed', OWN_TEXT.replace('"identifier": "app"', '"identifier": 7')],
+    ['the secret resource without a type', OWN_TEXT.replace('"type": "aws_db_instance",', '')],
+    ['a KMS attribute of the wrong type', OWN_TEXT.replace('"key_usage": "ENCRYPT_DECRYPT"', '"key_usage": 1')],
+    [
+      'the secret as a KMS tag value of the wrong type',
+      OWN_TEXT.replace('"Owner": "team-a"', `"Owner": ["${SECRET}"]`),
+    ],
+    ['invalid JSON right after the secret', OWN_TEXT.replace(`"password": "${SECRET}",`, `"password": "${SECRET}" x`)],
+  ])('%s: no secret in problems', (_name, text) => {
+    const { index, problems } = indexOf(text);
+    expect(dump(index, problems)).not.toContain(SECRET);
+  });
+});
+
+describe('problems', () => {
+  it('a KMS attribute of the wrong type: STATE_SHAPE with the address and attribute path, never the value', () => {
+    const text = OWN_TEXT.replace('"description": "Legacy key"', '"description": {"oops": "Legacy-key-text"}');
+    const { index, problems } = indexOf(text, 'bad.tfstate');
+    expect(problems).toEqual([
+      {
+        code: 'STATE_SHAPE',
+        severity: 'error',
+        source: 'bad.tfstate',
+        path: expect.stringMatching(/^resources\[\d+\]\.instances\[0\]\.attributes\.description$/) as unknown,
+        message: expect.stringMatching(/^aws_kms_key\.legacy\[0\] attribute description: .*expected string/) as unknown,
+      },
+    ]);
+    expect(JSON.stringify(problems)).not.toContain('Legacy-key-text');
+    // The other resources of the state still load.
+    expect(index.keysById.has(DATA)).toBe(true);
+    expect(index.keysById.has(LEGACY)).toBe(false);
+  });
+
+  it('format 3 is refused with what to do', async () => {
+    const { problems } = parseState(readFileSync(V3, 'utf8'), 'v3.tfstate');
+    expect(problems).toEqual([
+      expect.objectContaining({
+        code: 'STATE_VERSION',
+        severity: 'error',
+        message: expect.stringMatching(
+          /^state format version 3 is not supported; run `terraform state pull` with Terraform ≥ 0\.12/,
+        ) as unknown,
+      }),
+    ]);
+    expect((await loadStates([V3])).index.keysById.size).toBe(0);
+  });
+
+  it.each<[string, string, object]>([
+    ['invalid JSON, located', '{"version": 4,\n  "resources": [}', { code: 'STATE_JSON', line: 2, column: 17 }],
+    [
+      'not an object',
+      '[1, 2]',
+      { code: 'STATE_VERSION', message: 'not a Terraform state of format 4 (version: missing)' },
+    ],
+    [
+      'a future format',
+      '{"version": 5}',
+      { code: 'STATE_VERSION', message: 'not a Terraform state of format 4 (version: 5)' },
+    ],
+    ['resources not a list', '{"version": 4, "resources": {}}', { code: 'STATE_SHAPE', path: 'resources' }],
+    [
+      'a KMS instance without attributes',
+      '{"version":4,"resources":[{"mode":"managed","type":"aws_kms_key","name":"k","instances":[{"index_key":1}]}]}',
+      {
+        code: 'STATE_SHAPE',
+        path: 'resources[0].instances[0].attributes',
+        message: expect.stringMatching(/^aws_kms_key\.k field attributes: /),
+      },
+    ],
+    [
+      'a KMS resource without a name',
+      '{"version":4,"resources":[{"mode":"managed","type":"aws_kms_alias","instances":[]}]}',
+      { code: 'STATE_SHAPE', path: 'resources[0].name' },
+    ],
+  ])('%s', (_name, text, expected) => {
+    expect(parseState(text, 's.tfstate').problems).toEqual([
+      expect.objectContaining({ severity: 'error', ...expected }),
+    ]);
+  });
+
+  it('__proto__ and constructor keys are ordinary data', () => {
+    const text =
+      '{"version":4,"__proto__":{"resources":[]},"resources":[{"mode":"managed","type":"aws_kms_key","name":"k",' +
+      '"instances":[{"attributes":{"id":"k1","is_enabled":true,"tags":{"__proto__":"x","constructor":"y"}}}]}]}';
+    const { index, problems } = indexOf(text);
+    expect(problems).toEqual([]);
+    expect(Object.keys(index.keysById.get('k1')?.attributes.tags ?? {}).sort()).toEqual(['__proto__', 'constructor']);
+  });
+});
+
+describe("driftctl's real states (Terraform 0.14, provider 3.x)", () => {
+  it('load without problems, with the attributes driftctl reads (results.golden.json)', async () => {
     const { index, problems } = await loadStates([path('tfstate/driftctl')]);
     expect(problems).toEqual([]);
     expect(index.keysById.size).toBe(3);
-    expect(index.aliasesByName.size).toBe(3);
     const golden = JSON.parse(readFileSync(path('tfstate/driftctl/aws_kms_key/results.golden.json'), 'utf8')) as {
       Id: string;
       Attrs: Record<string, unknown>;
     }[];
     for (const g of golden) {
       const key = index.keysById.get(g.Id);
-      expect(key?.attributes.key_state).toBe(g.Attrs['is_enabled'] ? 'Enabled' : 'Disabled');
-      expect(key?.attributes.description).toBe(g.Attrs['description']);
-      expect(key?.attributes.key_usage).toBe(g.Attrs['key_usage']);
+      expect(key?.arn).toBe(g.Attrs['arn']);
+      expect(key?.attributes).toMatchObject({
+        key_state: g.Attrs['is_enabled'] ? 'Enabled' : 'Disabled',
+        enable_key_rotation: g.Attrs['enable_key_rotation'],
+        description: g.Attrs['description'],
+        key_usage: g.Attrs['key_usage'],
+        customer_master_key_spec: g.Attrs['customer_master_key_spec'],
+        policy: JSON.parse(g.Attrs['policy'] as string) as unknown,
+        // driftctl drops empty maps; an absent tags map is no tags.
+        tags: g.Attrs['tags'] ?? {},
+      });
     }
-    expect(index.aliasesByName.get('alias/baz20210225124429210500000001')?.attributes.target_key_id).toBe(
-      '341b2d76-feab-4911-b5de-fbdd92b21aa7',
-    );
   });
 
-  it('refuses format 3 and invalid JSON with a clear, located message', () => {
-    const v3 = parseState(
-      readFileSync(
-        path(
-          'tfstate/legacy-v3/hashicorp-publicsector_blog-dynamic-saas-cluster-aws-vault/kms_terraform.tfstate.v3_terraformer',
-        ),
-        'utf8',
-      ),
-      'v3.tfstate',
-    );
-    expect(v3.problems).toMatchObject([
-      { code: 'STATE_VERSION', severity: 'error', message: expect.stringMatching(/format version 3 is not supported/) },
+  it('aliases by name, including a name_prefix one (name null, id is the name)', async () => {
+    const { index } = await loadStates([path('tfstate/driftctl/aws_kms_alias/terraform.tfstate')]);
+    const golden = JSON.parse(readFileSync(path('tfstate/driftctl/aws_kms_alias/results.golden.json'), 'utf8')) as {
+      Id: string;
+      Attrs: Record<string, unknown>;
+    }[];
+    expect([...index.aliasesByName.keys()].sort()).toEqual(golden.map((g) => g.Id).sort());
+    for (const g of golden) {
+      expect(index.aliasesByName.get(g.Id)).toMatchObject({
+        arn: g.Attrs['arn'],
+        attributes: { alias_name: g.Id, target_key_id: g.Attrs['target_key_id'] },
+        origin: { address: expect.stringMatching(/^aws_kms_alias\.(bar|baz|foo)$/) as unknown },
+      });
+    }
+  });
+});
+
+describe('many states', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'kms-drift-states-'));
+    mkdirSync(join(dir, 'b', 'nested'), { recursive: true });
+    mkdirSync(join(dir, 'a'));
+    mkdirSync(join(dir, 'empty'));
+    writeFileSync(join(dir, 'b', 'nested', 'z.tfstate'), OWN_TEXT);
+    writeFileSync(join(dir, 'a', 'own.tfstate'), OWN_TEXT);
+    writeFileSync(join(dir, 'a', 'notes.txt'), 'not a state');
+    writeFileSync(join(dir, 'a', 'own.tfstate.backup'), 'not read');
+  });
+  afterAll(() => {
+    chmodSync(dir, 0o755);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a directory: every *.tfstate below it, sorted; the same resources twice → first kept, warnings', async () => {
+    const { index, problems } = await loadStates([dir]);
+    const first = join(dir, 'a', 'own.tfstate');
+    const second = join(dir, 'b', 'nested', 'z.tfstate');
+    expect(index.sources).toEqual([first, second]);
+    expect(index.keysById.get(DATA)?.origin.state).toBe(first);
+    expect(index.keysById.get(DATA)?.policyOrigin?.state).toBe(first);
+    expect(problems.length).toBe(5 + 2 + 1); // keys (incl. replica), aliases, key policy
+    for (const p of problems) {
+      expect(p).toMatchObject({ code: 'STATE_DUPLICATE', severity: 'warning', source: second });
+      expect(p.message).toContain(`in ${first}; the first declaration is used`);
+    }
+  });
+
+  it('a state and driftctl states at once: one index', async () => {
+    const { index, problems } = await loadStates([OWN, path('tfstate/driftctl')]);
+    expect(problems).toEqual([]);
+    expect(index.keysById.size).toBe(4 + 3);
+    expect(index.aliasesByName.size).toBe(2 + 3);
+    expect(index.sources).toHaveLength(3);
+  });
+
+  it('a missing path and an empty directory are reported; the other states still load', async () => {
+    const { index, problems } = await loadStates([join(dir, 'missing.tfstate'), join(dir, 'empty'), OWN]);
+    expect(problems).toEqual([
+      expect.objectContaining({ code: 'STATE_READ', severity: 'error', source: join(dir, 'missing.tfstate') }),
+      expect.objectContaining({
+        code: 'STATE_READ',
+        severity: 'warning',
+        source: join(dir, 'empty'),
+        message: 'no *.tfstate file below this directory',
+      }),
     ]);
-    expect(parseState('{"version": 4,\n  "resources": [}', 'bad.tfstate').problems).toMatchObject([
-      { code: 'STATE_JSON', line: 2 },
+    expect(index.keysById.has(DATA)).toBe(true);
+  });
+
+  it('s3:// without an S3 reader is a clear problem, not a crash', async () => {
+    const { problems } = await loadStates(['s3://bucket/env/prod.tfstate']);
+    expect(problems).toEqual([
+      expect.objectContaining({
+        code: 'STATE_READ',
+        severity: 'error',
+        source: 's3://bucket/env/prod.tfstate',
+        message: expect.stringContaining('S3') as unknown,
+      }),
     ]);
   });
 
-  it('a second state declaring the same key is reported, the first wins', async () => {
-    const { index, problems } = await loadStates([OWN, OWN]);
-    expect(index.keysById.size).toBe(4);
-    expect(problems.length).toBeGreaterThan(0);
-    expect(problems.every((p) => p.severity === 'warning')).toBe(true);
+  it('s3:// through a reader, in the given order with files', async () => {
+    const s3 = {
+      get: async (bucket: string, key: string) => {
+        expect([bucket, key]).toEqual(['states', 'prod/terraform.tfstate']);
+        return { text: OWN_TEXT, etag: '"abc"' };
+      },
+      etag: async () => '"abc"',
+    };
+    const { index, problems, version } = await loadStates(['s3://states/prod/terraform.tfstate', OWN], s3);
+    expect(index.keysById.get(DATA)?.origin.state).toBe('s3://states/prod/terraform.tfstate');
+    expect(problems.every((p) => p.code === 'STATE_DUPLICATE' && p.source === OWN)).toBe(true);
+    expect(version).toContain('s3://states/prod/terraform.tfstate@"abc"');
+  });
+});
+
+describe('hostile keys', () => {
+  it('an attributes object with __proto__ cannot lend a KMS resource attributes it does not have', () => {
+    const text =
+      '{"version":4,"resources":[{"mode":"managed","type":"aws_kms_key","name":"k","instances":[{"attributes":' +
+      '{"__proto__":{"id":"planted","is_enabled":false},"id":"k1"}}]}]}';
+    const { index, problems } = indexOf(text);
+    expect(problems).toEqual([]);
+    expect([...index.keysById.keys()]).toEqual(['k1']);
+    expect(index.keysById.get('k1')?.attributes).not.toHaveProperty('key_state');
   });
 });
