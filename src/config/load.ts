@@ -17,7 +17,8 @@ export interface LoadInput {
   readonly readFile?: (path: string) => string;
 }
 
-export type LoadResult = { readonly ok: true; readonly config: Config } | { readonly ok: false; readonly problems: Problem[] };
+export type LoadResult =
+  { readonly ok: true; readonly config: Config } | { readonly ok: false; readonly problems: Problem[] };
 
 /** Where a value came from: an option, a variable, a place in the file, or the default. */
 type Origin =
@@ -81,7 +82,12 @@ function load({ options, env, readFile = (p) => readFileSync(p, 'utf8') }: LoadI
     }
   }
   // A broken file may be what holds the queue URL: then "no queue" would be noise on top of the real problem.
-  if (parsed.success && problems.length === 0 && parsed.data.queueUrl === undefined && parsed.data.lookupPollSeconds === 0) {
+  if (
+    parsed.success &&
+    problems.length === 0 &&
+    parsed.data.queueUrl === undefined &&
+    parsed.data.lookupPollSeconds === 0
+  ) {
     problems.push(
       invalid(
         'settings',
@@ -122,7 +128,13 @@ function pick(
   return undefined;
 }
 
-function located(name: string, item: number | undefined, message: string, value: unknown, origin: Origin | undefined): Problem {
+function located(
+  name: string,
+  item: number | undefined,
+  message: string,
+  value: unknown,
+  origin: Origin | undefined,
+): Problem {
   const shown = item === undefined ? value : Array.isArray(value) ? value[item] : value;
   const text = `${name}${item === undefined ? '' : `[${item}]`}: ${message}${describe(shown)}`;
   if (origin?.kind === 'file') {

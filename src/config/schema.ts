@@ -25,11 +25,14 @@ function integer(min: number, max: number) {
   );
 }
 
-const boolean = z.preprocess((v) => {
-  if (typeof v !== 'string') return v;
-  const t = v.trim().toLowerCase();
-  return t === 'true' || t === '1' ? true : t === 'false' || t === '0' ? false : v;
-}, z.boolean({ error: 'expected true or false' }));
+const boolean = z.preprocess(
+  (v) => {
+    if (typeof v !== 'string') return v;
+    const t = v.trim().toLowerCase();
+    return t === 'true' || t === '1' ? true : t === 'false' || t === '0' ? false : v;
+  },
+  z.boolean({ error: 'expected true or false' }),
+);
 
 /** The schema of every setting, as loadConfig hands it over: defaults already filled in, lists already split. */
 export const configSchema = z.object({

@@ -72,7 +72,11 @@ function respond(req: IncomingMessage, res: ServerResponse, { registry, health }
     json(res, alive ? 200 : 503, alive ? { status: 'ok' } : { status: 'stuck', reason: 'the process loop stopped' });
   } else {
     const reason = health.notReadyReason();
-    json(res, reason === undefined ? 200 : 503, reason === undefined ? { status: 'ready' } : { status: 'not ready', reason });
+    json(
+      res,
+      reason === undefined ? 200 : 503,
+      reason === undefined ? { status: 'ready' } : { status: 'not ready', reason },
+    );
   }
 }
 

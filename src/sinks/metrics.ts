@@ -69,7 +69,8 @@ export class Metrics {
     help: 'Seconds since the Terraform state in use was loaded',
     registers: [this.registry],
     collect: () => {
-      if (this.stateLoadedAtMs !== undefined) this.stateAge.set(Math.max(0, (this.now() - this.stateLoadedAtMs) / 1000));
+      if (this.stateLoadedAtMs !== undefined)
+        this.stateAge.set(Math.max(0, (this.now() - this.stateLoadedAtMs) / 1000));
     },
   });
   private readonly resources = new Gauge({

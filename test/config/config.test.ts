@@ -57,9 +57,22 @@ describe('configuration: options > environment > YAML file > defaults', () => {
       pollers: 8,
     },
     { from: '--config names the file', options: { config: 'kms-drift.yaml' }, env: {}, pollers: 4 },
-    { from: 'an empty variable is unset', options: {}, env: { KMS_DRIFT_CONFIG: 'kms-drift.yaml', KMS_DRIFT_POLLERS: '' }, pollers: 4 },
+    {
+      from: 'an empty variable is unset',
+      options: {},
+      env: { KMS_DRIFT_CONFIG: 'kms-drift.yaml', KMS_DRIFT_POLLERS: '' },
+      pollers: 4,
+    },
   ])('pollers from the $from', ({ options, env, pollers }) => {
-    const result = load(options, { KMS_DRIFT_LOOKUP_POLL_SECONDS: '0', ...env, ...(env.KMS_DRIFT_CONFIG || options.config ? {} : { KMS_DRIFT_QUEUE_URL: QUEUE }) }, file);
+    const result = load(
+      options,
+      {
+        KMS_DRIFT_LOOKUP_POLL_SECONDS: '0',
+        ...env,
+        ...(env.KMS_DRIFT_CONFIG || options.config ? {} : { KMS_DRIFT_QUEUE_URL: QUEUE }),
+      },
+      file,
+    );
     expect(result).toMatchObject({ ok: true, config: { pollers } });
   });
 
@@ -181,18 +194,50 @@ describe('every problem at once, each saying which setting and where its value c
     );
     const shown = problems(result);
     expect(shown[0]).toMatch(/^broken\.yaml:2:1 CONFIG_INVALID Map keys must be unique/);
-    expect(shown.at(-1)).toBe('env KMS_DRIFT_POLLERS CONFIG_INVALID pollers: expected a whole number from 1 to 64, got "0"');
+    expect(shown.at(-1)).toBe(
+      'env KMS_DRIFT_POLLERS CONFIG_INVALID pollers: expected a whole number from 1 to 64, got "0"',
+    );
     // The queue may be in the broken file: no "no queue" problem on top.
     expect(shown.join('\n')).not.toMatch(/no queue/);
   });
 
   it.each([
-    { what: 'unreadable file', env: { KMS_DRIFT_CONFIG: 'missing.yaml' }, options: {}, expected: /^env KMS_DRIFT_CONFIG CONFIG_INVALID config file missing\.yaml could not be read: ENOENT/ },
-    { what: 'unreadable file from --config', env: {}, options: { config: 'missing.yaml' }, expected: /^--config CONFIG_INVALID config file missing\.yaml/ },
-    { what: 'not a map', env: { KMS_DRIFT_CONFIG: 'list.yaml' }, options: {}, expected: /^list\.yaml:1:1 CONFIG_INVALID the config file must be a map of settings$/ },
-    { what: '__proto__ is just an unknown key', env: { KMS_DRIFT_CONFIG: 'proto.yaml' }, options: {}, expected: /^proto\.yaml:2:1 CONFIG_INVALID unknown setting "__proto__"/ },
-    { what: 'an empty value', env: { KMS_DRIFT_CONFIG: 'empty.yaml' }, options: {}, expected: /^empty\.yaml:1:10 CONFIG_INVALID queueUrl: expected text$/ },
-    { what: 'no queue, no polling', env: {}, options: {}, expected: /^settings CONFIG_INVALID queueUrl: no queue: set --queue-url or KMS_DRIFT_QUEUE_URL/ },
+    {
+      what: 'unreadable file',
+      env: { KMS_DRIFT_CONFIG: 'missing.yaml' },
+      options: {},
+      expected: /^env KMS_DRIFT_CONFIG CONFIG_INVALID config file missing\.yaml could not be read: ENOENT/,
+    },
+    {
+      what: 'unreadable file from --config',
+      env: {},
+      options: { config: 'missing.yaml' },
+      expected: /^--config CONFIG_INVALID config file missing\.yaml/,
+    },
+    {
+      what: 'not a map',
+      env: { KMS_DRIFT_CONFIG: 'list.yaml' },
+      options: {},
+      expected: /^list\.yaml:1:1 CONFIG_INVALID the config file must be a map of settings$/,
+    },
+    {
+      what: '__proto__ is just an unknown key',
+      env: { KMS_DRIFT_CONFIG: 'proto.yaml' },
+      options: {},
+      expected: /^proto\.yaml:2:1 CONFIG_INVALID unknown setting "__proto__"/,
+    },
+    {
+      what: 'an empty value',
+      env: { KMS_DRIFT_CONFIG: 'empty.yaml' },
+      options: {},
+      expected: /^empty\.yaml:1:10 CONFIG_INVALID queueUrl: expected text$/,
+    },
+    {
+      what: 'no queue, no polling',
+      env: {},
+      options: {},
+      expected: /^settings CONFIG_INVALID queueUrl: no queue: set --queue-url or KMS_DRIFT_QUEUE_URL/,
+    },
   ])('$what', ({ env, options, expected }) => {
     const files = {
       'list.yaml': '- pollers: 2\n',
@@ -205,7 +250,10 @@ describe('every problem at once, each saying which setting and where its value c
   });
 
   it('polling LookupEvents replaces the queue', () => {
-    expect(load({}, { KMS_DRIFT_LOOKUP_POLL_SECONDS: '60' })).toMatchObject({ ok: true, config: { lookupPollSeconds: 60 } });
+    expect(load({}, { KMS_DRIFT_LOOKUP_POLL_SECONDS: '60' })).toMatchObject({
+      ok: true,
+      config: { lookupPollSeconds: 60 },
+    });
   });
 
   it('the positional form the daemon was first written against still works', () => {

@@ -6,7 +6,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { setupCore } from '../../src/cli/setup.ts';
 import { loadConfig, SETTINGS, settingsMarkdownTable } from '../../src/config/load.ts';
-import { HealthTracker } from '../../src/http/health.ts';
 import { createHttpServer, type HttpServer } from '../../src/http/server.ts';
 import { isJsonObject, type JsonValue } from '../../src/model/json.ts';
 import { KMS_EVENT_NAMES } from '../../src/model/kms-event.ts';
@@ -66,7 +65,8 @@ describe('Dockerfile', () => {
     expect(installs.length).toBeGreaterThan(0);
     for (const l of installs) expect(l).toMatch(/npm ci --omit=dev/);
     const copies = final.filter((l) => l.startsWith('COPY ')).join('\n');
-    for (const p of ['bin', 'src', 'rules', 'examples', 'package.json', 'package-lock.json']) expect(copies).toContain(p);
+    for (const p of ['bin', 'src', 'rules', 'examples', 'package.json', 'package-lock.json'])
+      expect(copies).toContain(p);
     expect(final.some((l) => l.startsWith('RUN '))).toBe(false); // nothing runs as root in the final image
   });
 
@@ -116,7 +116,11 @@ describe('Kubernetes manifest', () => {
     expect(deployment.spec.replicas).toBe(2);
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true });
     expect(container).toMatchObject({
-      securityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+      securityContext: {
+        readOnlyRootFilesystem: true,
+        allowPrivilegeEscalation: false,
+        capabilities: { drop: ['ALL'] },
+      },
       livenessProbe: { httpGet: { path: '/healthz' } },
       readinessProbe: { httpGet: { path: '/readyz' } },
       volumeMounts: expect.arrayContaining([{ name: 'tmp', mountPath: '/tmp' }]),
@@ -127,10 +131,9 @@ describe('Kubernetes manifest', () => {
   });
 
   it('the ServiceAccount is annotated for IRSA', () => {
-    expect(kind<{ metadata: { annotations: Record<string, string> } }>('ServiceAccount').metadata.annotations).toHaveProperty(
-      ['eks.amazonaws.com/role-arn'],
-      expect.stringMatching(/^arn:aws:iam::/),
-    );
+    expect(
+      kind<{ metadata: { annotations: Record<string, string> } }>('ServiceAccount').metadata.annotations,
+    ).toHaveProperty(['eks.amazonaws.com/role-arn'], expect.stringMatching(/^arn:aws:iam::/));
   });
 
   it('the ConfigMap is a config file the real loader accepts', () => {
@@ -148,7 +151,11 @@ describe('EventBridge rule', () => {
   const rule = JSON.parse(read('deploy/eventbridge-rule.json')) as { EventPattern: JsonValue };
 
   it('matches exactly the records kms-drift turns into events, and the KMS service events it counts', async () => {
-    const { core } = await setupCore({ states: [`${ROOT}examples/terraform.tfstate`], rules: [], terraformPrincipals: [] });
+    const { core } = await setupCore({
+      states: [`${ROOT}examples/terraform.tfstate`],
+      rules: [],
+      terraformPrincipals: [],
+    });
     const dir = 'fixtures/cloudtrail/aws-kms-developer-guide';
     const envelopes: [string, JsonValue][] = readdirSync(join(ROOT, dir))
       .filter((f) => f.endsWith('.json'))
@@ -187,7 +194,9 @@ describe('dashboard and alerts', () => {
 
   it('use only metrics the registry has', async () => {
     const registered = new Set((await new Metrics().registry.getMetricsAsJSON()).map((m) => m.name));
-    const used = new Set([...text.matchAll(/\b(kms_drift_[a-z_]+?)(?:_bucket|_sum|_count)?\b/g)].map((m) => m[1] ?? ''));
+    const used = new Set(
+      [...text.matchAll(/\b(kms_drift_[a-z_]+?)(?:_bucket|_sum|_count)?\b/g)].map((m) => m[1] ?? ''),
+    );
     expect(used.size).toBeGreaterThan(8);
     for (const m of used) expect(registered.has(m), m).toBe(true);
   });
@@ -209,8 +218,9 @@ describe('dashboard and alerts', () => {
   });
 
   it('alert on the detections and the daemon health the brief names', () => {
-    const alerts = (parse(read('deploy/prometheus-alerts.yaml')) as { groups: { rules: { alert: string; expr: string }[] }[] })
-      .groups.flatMap((g) => g.rules);
+    const alerts = (
+      parse(read('deploy/prometheus-alerts.yaml')) as { groups: { rules: { alert: string; expr: string }[] }[] }
+    ).groups.flatMap((g) => g.rules);
     const exprOf = (name: string): string => alerts.find((a) => a.alert === name)?.expr ?? '';
     expect(exprOf('KmsKeyDeletionScheduled')).toContain('kms_key_deletion_scheduled');
     expect(exprOf('KmsKeyRotationDisabled')).toContain('kms_key_rotation_disabled');
@@ -264,12 +274,16 @@ describe('IAM policy', () => {
 describe('docs/operations.md', () => {
   it('carries the configuration table generated from the settings', () => {
     const doc = read('docs/operations.md');
-    expect(doc, `paste this table into docs/operations.md:\n${settingsMarkdownTable()}`).toContain(settingsMarkdownTable());
+    expect(doc, `paste this table into docs/operations.md:\n${settingsMarkdownTable()}`).toContain(
+      settingsMarkdownTable(),
+    );
   });
 
   it('names every metric of the registry', async () => {
     const doc = read('docs/operations.md');
-    const ours = (await new Metrics().registry.getMetricsAsJSON()).map((m) => m.name).filter((n) => n.startsWith('kms_drift_'));
+    const ours = (await new Metrics().registry.getMetricsAsJSON())
+      .map((m) => m.name)
+      .filter((n) => n.startsWith('kms_drift_'));
     for (const m of ours) expect(doc, m).toContain(m);
   });
 });

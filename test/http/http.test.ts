@@ -9,7 +9,12 @@ afterEach(async () => {
   while (servers.length > 0) await servers.pop()?.stop();
 });
 
-async function serve(metrics: Metrics, health: HealthTracker): Promise<(path: string, method?: string) => Promise<{ status: number; body: string; headers: Record<string, unknown> }>> {
+async function serve(
+  metrics: Metrics,
+  health: HealthTracker,
+): Promise<
+  (path: string, method?: string) => Promise<{ status: number; body: string; headers: Record<string, unknown> }>
+> {
   const server = createHttpServer({ listen: '127.0.0.1:0', registry: metrics.registry, health });
   servers.push(server);
   const { port } = await server.start();
@@ -43,9 +48,21 @@ describe('/metrics, /healthz, /readyz on an ephemeral loopback port', () => {
     const steps: [string, () => void, number, unknown, string][] = [
       ['nothing loaded', () => undefined, 503, { status: 'not ready', reason: 'rules not loaded yet' }, '0'],
       ['rules loaded', () => health.rulesLoaded(), 503, { status: 'not ready', reason: 'state not loaded yet' }, '0'],
-      ['state loaded', () => health.stateStatus(undefined), 503, { status: 'not ready', reason: 'no SQS receive yet' }, '0'],
+      [
+        'state loaded',
+        () => health.stateStatus(undefined),
+        503,
+        { status: 'not ready', reason: 'no SQS receive yet' },
+        '0',
+      ],
       ['a receive succeeded', () => health.received(true), 200, { status: 'ready' }, '1'],
-      ['a receive failed', () => health.received(false), 503, { status: 'not ready', reason: 'the last SQS receive failed' }, '0'],
+      [
+        'a receive failed',
+        () => health.received(false),
+        503,
+        { status: 'not ready', reason: 'the last SQS receive failed' },
+        '0',
+      ],
       ['it succeeds again', () => health.received(true), 200, { status: 'ready' }, '1'],
       [
         'no receive for 61 s',
@@ -105,8 +122,8 @@ describe('/metrics, /healthz, /readyz on an ephemeral loopback port', () => {
     const { port } = await first.start();
     const second = createHttpServer({ listen: `127.0.0.1:${port}`, registry: new Metrics().registry, health });
     await expect(second.start()).rejects.toThrow(/EADDRINUSE/);
-    await expect(createHttpServer({ listen: ':9464', registry: new Metrics().registry, health }).start()).rejects.toThrow(
-      /expected host:port/,
-    );
+    await expect(
+      createHttpServer({ listen: ':9464', registry: new Metrics().registry, health }).start(),
+    ).rejects.toThrow(/expected host:port/);
   });
 });

@@ -9,7 +9,11 @@ const read = (p: string): JsonValue => JSON.parse(readFileSync(`${ROOT}${p}`, 'u
 
 /** Real records through the real core against the bundled example state and rules; the metrics see its outcomes. */
 async function observed(now: number): Promise<{ metrics: Metrics; text: string }> {
-  const { core } = await setupCore({ states: [`${ROOT}examples/terraform.tfstate`], rules: [], terraformPrincipals: [] });
+  const { core } = await setupCore({
+    states: [`${ROOT}examples/terraform.tfstate`],
+    rules: [],
+    terraformPrincipals: [],
+  });
   const metrics = new Metrics({ now: () => now });
   const payloads: [string, JsonValue][] = [
     ['DisableKey (2014-11-04T00:52:43Z)', read('fixtures/cloudtrail/aws-kms-developer-guide/ct-disablekey.1.json')],
