@@ -1,13 +1,12 @@
-import { isScalar, isSeq } from 'yaml';
-import { parsePriority, PRIORITIES, type Priority } from '../../model/priority.ts';
 import type { Problem } from '../../model/problem.ts';
 import type { ListDef, MacroDef, RuleDef } from './defs.ts';
-import { appendExceptions, defineExceptions, readExceptions } from './exceptions.ts';
-import { booleanValue, scalarList, scalarString, validate, type Item, type ItemValue } from './items.ts';
+import { defineExceptions, readExceptions } from './exceptions.ts';
+import { booleanValue, scalarList, scalarString, validate, type Item } from './items.ts';
 import { LIST_POLICY, MACRO_POLICY, readOverrides, RULE_POLICY, type OverrideMode } from './overrides.ts';
 import { error, warning } from './problems.ts';
 import { checkEngineVersion, checkPluginVersions } from './requirements.ts';
-import { concatText, type SourceText } from './text.ts';
+import { applyRuleOverride, priorityValue, requiredText, tagsValue, trimmed } from './rule-values.ts';
+import { concatText } from './text.ts';
 
 const RULE_KEYS: ReadonlySet<string> = new Set([
   'rule',
@@ -95,7 +94,7 @@ export class Collector {
     this.unknownKeys(item, MACRO_KEYS);
     const overrides = readOverrides(item, 'macro', MACRO_POLICY, this.problems);
     if (overrides === 'error') return;
-    const condition = this.text(item, 'condition');
+    const condition = requiredText(item, 'condition', this.problems);
     if (condition === undefined) return;
     const previous = this.macros.get(name);
     if (overrides !== undefined) {
@@ -120,15 +119,15 @@ export class Collector {
         const modes = [...overrides.values()];
         return this.noPrevious(item, 'Rule', name, modes.includes('append') ? 'append' : 'replace');
       }
-      for (const [key, mode] of overrides) this.override(item, previous, key, mode);
+      for (const [key, mode] of overrides) applyRuleOverride(item, previous, key, mode, this.problems);
       return;
     }
     const hasBody = ['condition', 'output', 'desc', 'priority'].some((k) => item.keys.has(k));
     if (!hasBody && item.keys.has('enabled')) return this.enabledOnly(item, name, previous);
-    const condition = this.text(item, 'condition');
-    const output = this.text(item, 'output');
-    const priority = this.priority(item, item.keys.get('priority'));
-    const tags = this.tags(item, item.keys.get('tags'));
+    const condition = requiredText(item, 'condition', this.problems);
+    const output = requiredText(item, 'output', this.problems);
+    const priority = priorityValue(item, item.keys.get('priority'), this.problems);
+    const tags = tagsValue(item, item.keys.get('tags'), this.problems);
     const exceptions = defineExceptions(
       readExceptions(item.keys.get('exceptions'), item.doc, this.problems),
       name,
@@ -173,50 +172,6 @@ export class Collector {
     previous.enabled = booleanValue(item.keys.get('enabled'), 'enabled', previous.enabled, this.problems);
   }
 
-  private override(item: Item, rule: RuleDef, key: string, mode: OverrideMode): void {
-    const value = item.keys.get(key);
-    const append = mode === 'append';
-    switch (key) {
-      case 'condition':
-      case 'output': {
-        const text = this.text(item, key);
-        if (text === undefined) return;
-        const next = key === 'output' ? trimmed(text) : text;
-        rule[key] = append ? concatText(rule[key], next) : next;
-        return;
-      }
-      case 'desc': {
-        const desc = scalarString(value) ?? '';
-        rule.desc = append ? `${rule.desc} ${desc}` : desc;
-        return;
-      }
-      case 'tags': {
-        const tags = this.tags(item, value) ?? [];
-        rule.tags = append ? new Set([...rule.tags, ...tags]) : new Set(tags);
-        return;
-      }
-      case 'priority': {
-        const p = this.priority(item, value);
-        if (p !== undefined) rule.priority = p;
-        return;
-      }
-      case 'enabled':
-        rule.enabled = booleanValue(value, key, rule.enabled, this.problems);
-        return;
-      case 'skip-if-unknown-filter':
-        rule.skipIfUnknownFilter = booleanValue(value, key, rule.skipIfUnknownFilter, this.problems);
-        return;
-      case 'exceptions': {
-        const raws = readExceptions(value, item.doc, this.problems);
-        if (append) appendExceptions(rule.exceptions, raws, this.problems);
-        else rule.exceptions = defineExceptions(raws, rule.name, this.problems);
-        return;
-      }
-      default:
-        return; // capture, capture_duration, warn_evttypes: accepted, no effect on CloudTrail rules
-    }
-  }
-
   private noPrevious(item: Item, kind: 'List' | 'Macro' | 'Rule', name: string, mode: OverrideMode): void {
     const verb = mode === 'append' ? 'append to' : 'replace';
     const message = `${kind} '${name}' has 'override' but no previous ${kind.toLowerCase()} to ${verb}`;
@@ -232,46 +187,10 @@ export class Collector {
     return name;
   }
 
-  /** A required string value (condition, output) with the place of each of its characters. */
-  private text(item: Item, key: string): SourceText | undefined {
-    const value = item.keys.get(key);
-    if (value === undefined) return void this.problems.push(validate(item.pos, `Item has no mapping for key '${key}'`));
-    if (value.text === undefined)
-      return void this.problems.push(validate(value.pos, `Value for '${key}' is not a scalar value`));
-    return value.text;
-  }
-
-  private priority(item: Item, value: ItemValue | undefined): Priority | undefined {
-    if (value === undefined)
-      return void this.problems.push(validate(item.pos, "Item has no mapping for key 'priority'"));
-    const text = scalarString(value);
-    const p = text === undefined ? undefined : parsePriority(text);
-    if (p === undefined) {
-      const message = `Invalid priority '${text ?? ''}' (one of ${PRIORITIES.join(', ')})`;
-      this.problems.push(error('LOAD_ERR_VALIDATE', value.pos, message));
-    }
-    return p;
-  }
-
-  private tags(item: Item, value: ItemValue | undefined): string[] | undefined {
-    if (value === undefined || value.node === null) return undefined;
-    if (!isSeq(value.node) && !(isScalar(value.node) && value.node.value === null)) {
-      this.problems.push(validate(value.pos, "Value for 'tags' must be a sequence"));
-      return undefined;
-    }
-    return scalarList(value, item.doc);
-  }
-
   private unknownKeys(item: Item, allowed: ReadonlySet<string>): void {
     for (const [key, value] of item.keys) {
       if (!allowed.has(key))
         this.problems.push(warning('LOAD_UNKNOWN_KEY', value.keyPos, `Unknown key '${key}'. The key will be ignored.`));
     }
   }
-}
-
-/** Falco trims an output; offsets into the trimmed text still map to the YAML source. */
-function trimmed(text: SourceText): SourceText {
-  const lead = text.text.length - text.text.trimStart().length;
-  return { text: text.text.trim(), posAt: (o) => text.posAt(o + lead) };
 }
