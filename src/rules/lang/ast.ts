@@ -65,6 +65,31 @@ export type Operator =
   | 'pmatch'
   | 'exists';
 
+/** Every operator that compares (all but `exists`): the one list the parser, exceptions and docs agree on. */
+export const COMPARISON_OPERATORS: readonly Exclude<Operator, 'exists'>[] = [
+  '=',
+  '==',
+  '!=',
+  '<',
+  '<=',
+  '>',
+  '>=',
+  'contains',
+  'icontains',
+  'bcontains',
+  'startswith',
+  'bstartswith',
+  'endswith',
+  'glob',
+  'iglob',
+  'regex',
+  'in',
+  'intersects',
+  'pmatch',
+];
+/** Operators whose right-hand side is a list. */
+export const LIST_OPERATORS: ReadonlySet<Operator> = new Set<Operator>(['in', 'intersects', 'pmatch']);
+
 export interface StringValue {
   readonly kind: 'string';
   readonly value: string;

@@ -32,6 +32,7 @@
  * checks the literal against the field's type.
  */
 import type { CheckExpr, Expr, FieldExpr, ListValue, Operator, Pos, StringValue, Transformer, Value } from './ast.ts';
+import { LIST_OPERATORS } from './ast.ts';
 import { ParseFailure, type LangError } from './error.ts';
 import { Scanner, isBlank } from './lexer.ts';
 
@@ -47,7 +48,7 @@ export const TRANSFORMERS: ReadonlySet<string> = new Set<Transformer>(['tolower'
 
 const SYMBOL_OPS: readonly Operator[] = ['==', '=', '!=', '<=', '<', '>=', '>'];
 const NUM_OPS: ReadonlySet<Operator> = new Set<Operator>(['<', '<=', '>', '>=']);
-const LIST_OPS: ReadonlySet<Operator> = new Set<Operator>(['in', 'intersects', 'pmatch']);
+const LIST_OPS = LIST_OPERATORS;
 const WORD_OPS: readonly Operator[] = [
   'contains',
   'icontains',

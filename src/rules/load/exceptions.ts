@@ -1,3 +1,4 @@
+import { COMPARISON_OPERATORS, LIST_OPERATORS } from '../lang/ast.ts';
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import type { Problem } from '../../model/problem.ts';
 import type { ExceptionDef, ExceptionTuple, ExceptionValue, Located } from './defs.ts';
@@ -7,28 +8,8 @@ import type { SourcePos } from './text.ts';
 import { deref, nodePos, type YamlDoc } from './yaml.ts';
 
 // Falco's comparison operators (libs filter parser); `exists` takes no value, so it cannot be a comp.
-const COMPS: ReadonlySet<string> = new Set([
-  '=',
-  '==',
-  '!=',
-  '<',
-  '<=',
-  '>',
-  '>=',
-  'contains',
-  'icontains',
-  'bcontains',
-  'startswith',
-  'bstartswith',
-  'endswith',
-  'glob',
-  'iglob',
-  'regex',
-  'in',
-  'intersects',
-  'pmatch',
-]);
-const LIST_COMPS: ReadonlySet<string> = new Set(['in', 'intersects', 'pmatch']);
+const COMPS: ReadonlySet<string> = new Set<string>(COMPARISON_OPERATORS);
+const LIST_COMPS: ReadonlySet<string> = LIST_OPERATORS;
 
 /** An exception as written in one item, before it is merged into a rule (an appended one may lack fields). */
 export interface RawException {
