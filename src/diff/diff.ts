@@ -1,17 +1,20 @@
 import type { DeclaredIndex } from '../model/declared.ts';
-import type { AttributeChange, DriftFinding, DriftType, PolicyChange } from '../model/finding.ts';
+import type { AttributeChange, DriftFinding, DriftType, PolicyChange, PolicyFacts } from '../model/finding.ts';
 import type { JsonValue } from '../model/json.ts';
 import type { AliasChange, KeyChange, KmsEvent } from '../model/kms-event.ts';
 import type { AttributeName, KeyAttributes } from '../model/snapshot.ts';
 import { bareKeyId, parseKmsArn } from '../model/arn.ts';
 import { findAlias, findKey } from './lookup.ts';
-import { policyFacts, policyPatch, samePolicy } from './policy.ts';
+import { policyPatch, samePolicy } from './policy.ts';
+import { policyFacts } from '../policy/facts.ts';
 import { applyTagDelta, tagChange } from './tags.ts';
 import { terraformMatcher } from './by-terraform.ts';
 
 export interface DiffOptions {
   /** ARN patterns (`*` wildcard) of principals whose changes are Terraform's own. */
   readonly terraformPrincipals: readonly string[];
+  /** Accounts besides the key's own that key policies may grant (not reported in external_accounts). */
+  readonly allowedAccounts?: readonly string[];
 }
 
 export type Differ = (event: KmsEvent, index: DeclaredIndex) => DriftFinding;
@@ -24,11 +27,12 @@ const PENDING: ReadonlySet<JsonValue> = new Set(['PendingDeletion', 'PendingRepl
 /** Builds the differ once (the allowlist is compiled here), then compares each event with the declarations. */
 export function createDiffer(options: DiffOptions): Differ {
   const isTerraform = terraformMatcher(options.terraformPrincipals);
+  const allowedAccounts: ReadonlySet<string> = new Set(options.allowedAccounts ?? []);
   return (event, index) => {
     const byTerraform = isTerraform(event.actor);
     return event.change.kind === 'alias'
       ? diffAlias(event, event.change, index, byTerraform)
-      : diffKey(event, event.change, index, byTerraform);
+      : diffKey(event, event.change, index, byTerraform, allowedAccounts);
   };
 }
 
@@ -36,7 +40,13 @@ export function diffEvent(event: KmsEvent, index: DeclaredIndex, options: DiffOp
   return createDiffer(options)(event, index);
 }
 
-function diffKey(event: KmsEvent, change: KeyChange, index: DeclaredIndex, byTerraform: boolean): DriftFinding {
+function diffKey(
+  event: KmsEvent,
+  change: KeyChange,
+  index: DeclaredIndex,
+  byTerraform: boolean,
+  allowedAccounts: ReadonlySet<string>,
+): DriftFinding {
   const declared = findKey(index, event.key);
   const expected: Values = { ...(declared?.attributes as Values | undefined) };
   const actual: Values = { ...(change.attributes as Values) };
@@ -56,7 +66,12 @@ function diffKey(event: KmsEvent, change: KeyChange, index: DeclaredIndex, byTer
     expected,
     byTerraform,
     ...(typeof actual.policy === 'object' && actual.policy !== null
-      ? { policy: policyFacts(actual.policy, account, declared?.attributes.policy) }
+      ? {
+          policy: policyFacts(actual.policy, declared?.attributes.policy, {
+            ...optional('keyAccount', account),
+            allowedAccounts,
+          }),
+        }
       : {}),
   };
   // A failed call changed nothing; it still says which managed key someone tried to change (tf.managed in rules).
@@ -84,13 +99,7 @@ function diffKey(event: KmsEvent, change: KeyChange, index: DeclaredIndex, byTer
     if (want === undefined) continue;
     if (name === 'policy') {
       if (!samePolicy(want, now)) {
-        changes.policy = {
-          expected: want,
-          actual: now,
-          added_principals: base.policy?.added_principals ?? [],
-          removed_principals: base.policy?.removed_principals ?? [],
-          patch: policyPatch(want, now),
-        };
+        changes.policy = { expected: want, actual: now, ...policyChange(base.policy), patch: policyPatch(want, now) };
       }
       continue;
     }
@@ -174,10 +183,25 @@ function unmanagedChanges(actual: Values, facts: DriftFinding['policy']): Change
     if (value === undefined) continue;
     changes[name] =
       name === 'policy' && facts !== undefined
-        ? { actual: value, added_principals: facts.added_principals, removed_principals: [], patch: [] }
+        ? { actual: value, ...policyChange(facts), patch: [] }
         : { actual: value };
   }
   return changes;
+}
+
+/** The statement-level facts the drift log's changes.policy carries (the rest stays in rule fields). */
+function policyChange(facts: PolicyFacts | undefined): Omit<PolicyChange, 'expected' | 'actual' | 'patch'> {
+  return {
+    added_principals: facts?.added_principals ?? [],
+    removed_principals: facts?.removed_principals ?? [],
+    added_statements: facts?.added_statements ?? [],
+    removed_statements: facts?.removed_statements ?? [],
+    conditions_removed: facts?.conditions_removed ?? [],
+    conditions_added: facts?.conditions_added ?? [],
+    actions_widened: facts?.actions_widened ?? [],
+    external_accounts: facts?.external_accounts ?? [],
+    admins_gained_use: facts?.admins_gained_use ?? [],
+  };
 }
 
 function optional<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {

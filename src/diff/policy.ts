@@ -1,6 +1,6 @@
 import fastJsonPatch from 'fast-json-patch';
 import { isJsonObject, type JsonObject, type JsonValue } from '../model/json.ts';
-import type { PatchOperation, PolicyFacts } from '../model/finding.ts';
+import type { PatchOperation } from '../model/finding.ts';
 
 // Policies are compared as IAM evaluates them, like the provider's policy equivalence: the key order, a single value
 // versus a one-element array, the order of statements and of values, and an account id versus its root ARN do not
@@ -122,36 +122,6 @@ export function allowedPrincipals(policy: JsonValue): string[] {
   return [...found].sort();
 }
 
-export function policyFacts(
-  policy: JsonValue,
-  keyAccount: string | undefined,
-  expected: JsonValue | undefined,
-): PolicyFacts {
-  const actual = allowedPrincipals(policy);
-  const declared = expected === undefined ? [] : allowedPrincipals(expected);
-  const external = new Set<string>();
-  let wildcard = false;
-  for (const st of statements(canonicalPolicy(policy))) {
-    if (st['Effect'] !== 'Allow') continue;
-    const principal = st['Principal'];
-    const aws = isJsonObject(principal) ? principal['AWS'] : undefined;
-    for (const p of Array.isArray(aws) ? (aws as JsonValue[]) : []) {
-      if (p === '*') {
-        if (st['Condition'] === undefined) wildcard = true;
-        continue;
-      }
-      const account = typeof p === 'string' ? accountOf(p) : undefined;
-      if (account !== undefined && keyAccount !== undefined && account !== keyAccount) external.add(account);
-    }
-  }
-  return {
-    added_principals: actual.filter((p) => !declared.includes(p)),
-    removed_principals: expected === undefined ? [] : declared.filter((p) => !actual.includes(p)),
-    external_accounts: [...external].sort(),
-    wildcard_principal: wildcard,
-  };
-}
-
 export function policyPatch(expected: JsonValue, actual: JsonValue): PatchOperation[] {
   const from = canonicalPolicy(expected);
   const to = canonicalPolicy(actual);
@@ -167,11 +137,4 @@ function statements(policy: JsonValue): JsonObject[] {
   if (!isJsonObject(policy)) return [];
   const list = policy['Statement'];
   return (Array.isArray(list) ? (list as JsonValue[]) : []).filter(isJsonObject);
-}
-
-/** `arn:aws:iam::111122223333:role/x` / `arn:aws:sts::…` → `111122223333`. */
-function accountOf(principal: string): string | undefined {
-  if (ACCOUNT_ID.test(principal)) return principal;
-  const parts = principal.split(':');
-  return parts[0] === 'arn' && parts.length >= 6 && ACCOUNT_ID.test(parts[4] ?? '') ? parts[4] : undefined;
 }

@@ -20,20 +20,60 @@ export interface AttributeChange {
   readonly actual: JsonValue;
 }
 
-export interface PolicyChange extends AttributeChange {
+/** A condition of a statement (`{"StringEquals": {"kms:ViaService": [...]}}` is one condition per key). */
+export interface ConditionChange {
+  /** The statement's Sid, else `#<position>` in canonical order. */
+  readonly statement: string;
+  readonly operator: string;
+  readonly key: string;
+  readonly values: readonly string[];
+}
+
+export interface ActionsWidened {
+  readonly statement: string;
+  readonly principals: readonly string[];
+  /** KMS actions the statement allows that the statements it replaced did not (wildcards expanded). */
+  readonly actions: readonly string[];
+}
+
+/** Statement-level differences between Terraform's policy and the policy after the event (src/policy/compare.ts). */
+export interface PolicyDelta {
+  /** Canonical statements with no counterpart in Terraform's policy. */
+  readonly added_statements: readonly JsonValue[];
+  readonly removed_statements: readonly JsonValue[];
+  readonly conditions_removed: readonly ConditionChange[];
+  readonly conditions_added: readonly ConditionChange[];
+  readonly actions_widened: readonly ActionsWidened[];
+}
+
+export interface PolicyChange extends AttributeChange, PolicyDelta {
   readonly added_principals: readonly string[];
   readonly removed_principals: readonly string[];
+  /** Accounts granted access that are neither the key's account nor in `allowedAccounts`. */
+  readonly external_accounts: readonly string[];
+  /** Principals that can now both administer and use the key, and could not per Terraform. */
+  readonly admins_gained_use: readonly string[];
   readonly patch: readonly PatchOperation[];
 }
 
-export interface PolicyFacts {
+export interface PolicyFacts extends PolicyDelta {
   /** Principals present after the event and not declared (or all of them when unmanaged). */
   readonly added_principals: readonly string[];
   readonly removed_principals: readonly string[];
-  /** Principals of Allow statements whose account differs from the key's account. */
+  /**
+   * Account ids granted access by Allow statements (ARN principals, and `*` limited by kms:CallerAccount or
+   * aws:PrincipalAccount) that are neither the key's account nor in `allowedAccounts`.
+   */
   readonly external_accounts: readonly string[];
   /** An Allow statement grants `*` (or `{"AWS":"*"}`) without a Condition. */
   readonly wildcard_principal: boolean;
+  /** Some named principal (not an account root) can both administer and use the key. */
+  readonly admin_can_use: boolean;
+  readonly admins_with_use: readonly string[];
+  /** admins_with_use that Terraform's policy did not make so (all of them when there is no declared policy). */
+  readonly admins_gained_use: readonly string[];
+  /** Condition keys no longer constraining a statement; `kms:EncryptionContext:*` stands beside any context key. */
+  readonly condition_keys_removed: readonly string[];
 }
 
 /** The result of comparing one event with the Terraform state. Pure data; the drift log is built from it. */

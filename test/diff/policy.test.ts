@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import fastJsonPatch from 'fast-json-patch';
 import { diffEvent } from '../../src/diff/diff.ts';
-import { allowedPrincipals, canonicalPolicy, policyFacts, samePolicy } from '../../src/diff/policy.ts';
+import { allowedPrincipals, canonicalPolicy, samePolicy } from '../../src/diff/policy.ts';
+import { policyFacts } from '../../src/policy/facts.ts';
 import { loadStates } from '../../src/terraform/load-states.ts';
 import type { DeclaredIndex } from '../../src/model/declared.ts';
 import type { PolicyChange } from '../../src/model/finding.ts';
@@ -116,11 +117,15 @@ describe('policy equivalence (as IAM evaluates it)', () => {
       ),
     );
     expect(finding).toMatchObject({ driftType: 'in_sync', changes: {} });
-    expect(finding.policy).toEqual({
+    expect(finding.policy).toMatchObject({
       added_principals: [],
       removed_principals: [],
       external_accounts: [],
       wildcard_principal: false,
+      added_statements: [],
+      removed_statements: [],
+      conditions_removed: [],
+      conditions_added: [],
     });
   });
 });
@@ -175,7 +180,10 @@ describe('principals and facts', () => {
     ['another account in a Deny', { ...appStatement, Effect: 'Deny', Principal: { AWS: '444455556666' } }, [], false],
     ['a service principal is no account', { ...appStatement, Principal: { Service: 'logs.amazonaws.com' } }, [], false],
   ])('%s', (_name, statement, external, wildcard) => {
-    const facts = policyFacts(policy(rootStatement(), statement), ACCOUNT, undefined);
+    const facts = policyFacts(policy(rootStatement(), statement), undefined, {
+      keyAccount: ACCOUNT,
+      allowedAccounts: new Set(),
+    });
     expect(facts.external_accounts).toEqual(external);
     expect(facts.wildcard_principal).toBe(wildcard);
   });
@@ -218,8 +226,15 @@ describe('PutKeyPolicy against aws_kms_key_policy (which takes precedence over t
       actual: widened,
       added_principals: ['*', 'arn:aws:iam::999988887777:root'],
       removed_principals: [],
+      // Every declared statement is still there unchanged, so the new one is added rather than a widened one.
+      added_statements: [canonicalPolicy(widened) as JsonObject].flatMap((p) =>
+        (p['Statement'] as JsonObject[]).filter((st) => st['Sid'] === 'Vendor'),
+      ),
+      removed_statements: [],
+      actions_widened: [],
+      external_accounts: ['999988887777'],
     });
-    expect(finding.policy).toEqual({
+    expect(finding.policy).toMatchObject({
       added_principals: ['*', 'arn:aws:iam::999988887777:root'],
       removed_principals: [],
       external_accounts: ['999988887777'],

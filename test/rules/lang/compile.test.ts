@@ -5,6 +5,9 @@ import { compileCondition } from '../../../src/rules/lang/compile.ts';
 import { fieldRegistry } from '../../../src/rules/lang/fields.ts';
 import type { LangError } from '../../../src/rules/lang/error.ts';
 import { kmsRecord, pantherLog, subject } from './subject.ts';
+import { policyFacts } from '../../../src/policy/facts.ts';
+
+const NO_FACTS = policyFacts({}, undefined, { allowedAccounts: new Set() });
 
 function compile(text: string): ((s: DriftFinding) => boolean) | readonly LangError[] {
   const p = parseCondition(text);
@@ -27,6 +30,7 @@ const schedule = subject(kmsRecord('ct-schedule-key-deletion.1'), {
   actual: { key_state: 'PendingDeletion', deletion_date: '2021-04-12T18:58:30Z', multi_region: false },
   expected: { key_state: 'Enabled', enable_key_rotation: true, rotation_period_in_days: 365 },
   policy: {
+    ...NO_FACTS,
     added_principals: ['arn:aws:iam::444455556666:root'],
     removed_principals: [],
     external_accounts: ['444455556666'],

@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { DriftFinding } from '../../../src/model/finding.ts';
 import { fieldRegistry, type FieldResult } from '../../../src/rules/lang/fields.ts';
 import { kmsRecord, pantherLog, readRecord, subject } from './subject.ts';
+import { policyFacts } from '../../../src/policy/facts.ts';
+
+const NO_FACTS = policyFacts({}, undefined, { allowedAccounts: new Set() });
 
 function get(s: DriftFinding, name: string, arg?: string): FieldResult | undefined {
   const r = fieldRegistry.resolve(name, arg);
@@ -122,6 +125,7 @@ describe('evt and kms-drift fields', () => {
     expected: { key_state: 'Enabled', enable_key_rotation: true, rotation_period_in_days: 365, tags: { Env: 'prod' } },
     terraform: { address: 'aws_kms_key.data', state: 'prod.tfstate' },
     policy: {
+      ...NO_FACTS,
       added_principals: [],
       removed_principals: ['arn:aws:iam::1:root'],
       external_accounts: [],

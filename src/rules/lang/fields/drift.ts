@@ -167,9 +167,40 @@ export const DRIFT_FIELDS: readonly FieldDef[] = [
   findingField(
     'policy.external_accounts',
     'list',
-    'principals of Allow statements in other accounts',
+    "account ids granted access that are neither the key's account nor in allowedAccounts",
     '(444455556666)',
     (f) => list(f.policy?.external_accounts),
+  ),
+  findingField(
+    'policy.conditions_removed',
+    'list',
+    'condition keys that no longer constrain a statement (kms:EncryptionContext:* stands beside any context key)',
+    '(kms:ViaService)',
+    (f) => list(f.policy?.condition_keys_removed),
+  ),
+  findingField(
+    'policy.actions_widened',
+    'list',
+    'KMS actions a statement now allows that the statements it replaced did not (wildcards expanded)',
+    '(kms:Decrypt, kms:Encrypt)',
+    (f) =>
+      list(
+        f.policy === undefined ? undefined : [...new Set(f.policy.actions_widened.flatMap((w) => w.actions))].sort(),
+      ),
+  ),
+  findingField(
+    'policy.admin_can_use',
+    'boolean',
+    'a named principal (not an account root) can both administer and use the key',
+    'false',
+    (f) => f.policy?.admin_can_use,
+  ),
+  findingField(
+    'policy.admins_gained_use',
+    'list',
+    'principals that can now administer and use the key, and could not per Terraform',
+    '(arn:aws:iam::111122223333:role/KeyAdmin)',
+    (f) => list(f.policy?.admins_gained_use),
   ),
   findingField(
     'policy.wildcard_principal',
