@@ -13,7 +13,7 @@ export interface DeclaredKey {
   readonly keyId: string;
   readonly arn?: string;
   readonly origin: TerraformOrigin;
-  /** Only attributes Terraform reads back and stores; `deletion_window_in_days` is deliberately absent. */
+  /** Attributes Terraform stores; `deletion_window_in_days` is the configured value (AWS never reports it). */
   readonly attributes: Partial<KeyAttributes>;
   /** Set when an `aws_kms_key_policy` resource manages this key's policy (it takes precedence). */
   readonly policyOrigin?: TerraformOrigin;

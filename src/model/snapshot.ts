@@ -1,5 +1,8 @@
 import type { JsonValue } from './json.ts';
 
+/** KMS API reference, ScheduleKeyDeletion: PendingWindowInDays defaults to 30 days. */
+export const DEFAULT_DELETION_WINDOW_DAYS = 30;
+
 /** KeyState values KMS reports (DescribeKey / CloudTrail keyState). */
 export type KeyState =
   | 'Enabled'
@@ -19,6 +22,11 @@ export interface KeyAttributes {
   readonly key_state: KeyState;
   /** ISO 8601. */
   readonly deletion_date: string;
+  /**
+   * The waiting period of a deletion: the window a ScheduleKeyDeletion used, and Terraform's configured
+   * `deletion_window_in_days` (default 30). Never read back from AWS, so a scan never compares it.
+   */
+  readonly deletion_window_in_days: number;
   readonly enable_key_rotation: boolean;
   readonly rotation_period_in_days: number;
   /** The parsed policy document; a string only when it was not valid JSON. */

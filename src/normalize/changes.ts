@@ -1,7 +1,7 @@
 import { field, isJsonObject, stringField, type JsonObject, type JsonValue } from '../model/json.ts';
 import type { Problem } from '../model/problem.ts';
 import type { AliasChange, KeyChange, KmsEventName } from '../model/kms-event.ts';
-import type { KeyAttributes, KeyState } from '../model/snapshot.ts';
+import { DEFAULT_DELETION_WINDOW_DAYS, type KeyAttributes, type KeyState } from '../model/snapshot.ts';
 import { parseAwsDate } from './dates.ts';
 import { bareKeyId } from '../model/arn.ts';
 import type { RecordReader } from './reader.ts';
@@ -78,6 +78,8 @@ export function changeOf(
       }
       // Newer records echo the window in the response, which is the only place it appears when KMS used its default.
       const window = r.number(request, 'pendingWindowInDays', RP) ?? r.number(response, 'pendingWindowInDays', RE);
+      // Without a window in the request or the response, KMS used its default (KMS API reference).
+      attributes.deletion_window_in_days = window ?? DEFAULT_DELETION_WINDOW_DAYS;
       return window === undefined
         ? { kind: 'key', attributes }
         : { kind: 'key', attributes, pendingWindowInDays: window };

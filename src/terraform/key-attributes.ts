@@ -1,5 +1,5 @@
 import type { JsonValue } from '../model/json.ts';
-import type { KeyAttributes } from '../model/snapshot.ts';
+import { DEFAULT_DELETION_WINDOW_DAYS, type KeyAttributes } from '../model/snapshot.ts';
 import type { KeyAttrs, ReplicaKeyAttrs } from './schemas.ts';
 
 type Mutable = { -readonly [K in keyof KeyAttributes]?: KeyAttributes[K] };
@@ -13,6 +13,8 @@ export function keyAttributes(a: KeyAttrs): Partial<KeyAttributes> {
   if (a.rotation_period_in_days != null && a.rotation_period_in_days > 0) {
     out.rotation_period_in_days = a.rotation_period_in_days;
   }
+  // Unset, the provider sends no window and KMS waits its default 30 days: that is what Terraform's destroy uses.
+  out.deletion_window_in_days = a.deletion_window_in_days ?? DEFAULT_DELETION_WINDOW_DAYS;
   common(out, a);
   if (a.customer_master_key_spec) out.customer_master_key_spec = a.customer_master_key_spec;
   if (a.multi_region != null) out.multi_region = a.multi_region;

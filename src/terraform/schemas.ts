@@ -43,7 +43,10 @@ function ownCopy(map: Readonly<Record<string, string>>): Record<string, string> 
   return out;
 }
 
-/** aws_kms_key; `deletion_window_in_days` and `bypass_policy_lockout_safety_check` are never read back, so unused. */
+/**
+ * aws_kms_key. `deletion_window_in_days` is never read back from AWS (the state holds the configured value), so it is
+ * only compared with the window of a ScheduleKeyDeletion; `bypass_policy_lockout_safety_check` is unused.
+ */
 export const KeyAttrs = z.object({
   id: z.string(),
   key_id: str,
@@ -51,6 +54,7 @@ export const KeyAttrs = z.object({
   is_enabled: bool,
   enable_key_rotation: bool,
   rotation_period_in_days: z.number().int().nullish(),
+  deletion_window_in_days: z.number().int().nullish(),
   policy: str,
   description: str,
   tags,

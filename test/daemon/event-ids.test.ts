@@ -18,7 +18,12 @@ const cases: { name: string; capacity: number; claims: string[]; duplicates: boo
     claims: ['a', 'b', 'a', 'c', 'a', 'b'],
     duplicates: [false, false, true, false, true, false],
   },
-  { name: 'capacity below 1 still drops an immediate repeat', capacity: 0, claims: ['a', 'a'], duplicates: [false, true] },
+  {
+    name: 'capacity below 1 still drops an immediate repeat',
+    capacity: 0,
+    claims: ['a', 'a'],
+    duplicates: [false, true],
+  },
 ];
 
 describe('SeenEventIds', () => {

@@ -40,6 +40,8 @@ describe('real CloudTrail records against modules-for-each.tfstate', () => {
       {
         key_state: { expected: 'Enabled', actual: 'PendingDeletion' },
         deletion_date: { actual: '2021-04-12T18:58:30.000Z' },
+        // The state configures deletion_window_in_days = 7; the record asked for 20.
+        deletion_window_in_days: { expected: 7, actual: 20 },
       },
     ],
     ['ct-schedule-key-deletion.2', 'deleted', 'aws_kms_key.global', undefined],
@@ -50,6 +52,7 @@ describe('real CloudTrail records against modules-for-each.tfstate', () => {
       {
         key_state: { expected: 'Disabled', actual: 'PendingDeletion' },
         deletion_date: { actual: '2021-11-02T23:25:25.000Z' },
+        deletion_window_in_days: { expected: 7, actual: 30 },
       },
     ],
     ['ct-tagresource.1', 'in_sync', DATA_KEY, {}],

@@ -74,7 +74,7 @@ describe('normalize: the history records of the KMS guide', () => {
       KEY,
       '111122223333',
       'us-west-2',
-      { key_state: 'PendingDeletion', deletion_date: '2020-07-31T00:00:00.000Z' },
+      { key_state: 'PendingDeletion', deletion_date: '2020-07-31T00:00:00.000Z', deletion_window_in_days: 7 },
     ],
   ])('%s → %s of %s in %s/%s', (file, name, keyId, account, region, attributes) => {
     const event = eventOf(normalizeRecord(first(`${DOC}history/${file}`), 'Records[0]'));
@@ -186,7 +186,7 @@ describe('normalize: change details', () => {
     expect(mrk.key?.keyId).toBe('mrk-1234abcd12ab34cd56ef1234567890ab');
     expect(mrk.change).toEqual({
       kind: 'key',
-      attributes: { key_state: 'PendingReplicaDeletion' },
+      attributes: { key_state: 'PendingReplicaDeletion', deletion_window_in_days: 30 },
       pendingWindowInDays: 30,
     });
   });

@@ -22,9 +22,7 @@ async function collect(inputs: string[], io: Parameters<typeof readInputs>[1] = 
 /** [source relative to `base`, path] for payloads, [source, code, line] for problems: what a user sees. */
 function summary(payloads: InputPayload[], base: string): (string | number | undefined)[][] {
   return payloads.map((p) =>
-    'problem' in p
-      ? [relative(base, p.source), p.problem.code, p.problem.line]
-      : [relative(base, p.source), p.path],
+    'problem' in p ? [relative(base, p.source), p.problem.code, p.problem.line] : [relative(base, p.source), p.path],
   );
 }
 
@@ -192,17 +190,21 @@ describe('readInputs: files larger than the whole-read limit are streamed', () =
   it.each([
     ['plain', (t: string) => Buffer.from(t)],
     ['gzipped', (t: string) => gzipSync(t, { level: 1 })],
-  ])('%s', async (name, encode) => {
-    const file = join(tmp, `big-${name}.jsonl`);
-    writeFileSync(file, encode(text));
-    let n = 0;
-    let last: InputPayload | undefined;
-    for await (const p of readInputs([file])) {
-      n++;
-      last = p;
-    }
-    expect(n).toBe(count);
-    expect(last).toMatchObject({ source: file, path: `line ${count}` });
-    rmSync(file);
-  }, 60_000);
+  ])(
+    '%s',
+    async (name, encode) => {
+      const file = join(tmp, `big-${name}.jsonl`);
+      writeFileSync(file, encode(text));
+      let n = 0;
+      let last: InputPayload | undefined;
+      for await (const p of readInputs([file])) {
+        n++;
+        last = p;
+      }
+      expect(n).toBe(count);
+      expect(last).toMatchObject({ source: file, path: `line ${count}` });
+      rmSync(file);
+    },
+    60_000,
+  );
 });

@@ -83,6 +83,7 @@ describe('our modules/for_each state (format 4, provider 5.x)', () => {
       key_state: 'Enabled',
       enable_key_rotation: true,
       rotation_period_in_days: 365,
+      deletion_window_in_days: 7,
       policy: expect.anything() as unknown,
       description: 'Application data',
       tags: { Department: 'IT', Owner: 'team-a', Environment: 'prod', ManagedBy: 'terraform' },
@@ -99,10 +100,10 @@ describe('our modules/for_each state (format 4, provider 5.x)', () => {
     expect(index.keysById.get(LEGACY)?.attributes).not.toHaveProperty('rotation_period_in_days');
   });
 
-  it('never the attributes the provider does not read back', () => {
+  it('the configured deletion window (30 when unset, as KMS defaults), never bypass_policy_lockout_safety_check', () => {
     for (const key of index.keysByArn.values()) {
-      expect(Object.keys(key.attributes)).not.toContain('deletion_window_in_days');
       expect(Object.keys(key.attributes)).not.toContain('bypass_policy_lockout_safety_check');
+      if (key.type === 'aws_kms_key') expect(key.attributes.deletion_window_in_days).toBeGreaterThanOrEqual(7);
     }
   });
 

@@ -32,7 +32,11 @@ export async function changeVisibility<M extends Receipt>(
     const response = await client.send(
       new ChangeMessageVisibilityBatchCommand({
         QueueUrl: queueUrl,
-        Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.receiptHandle, VisibilityTimeout: seconds })),
+        Entries: messages.map((m, i) => ({
+          Id: String(i),
+          ReceiptHandle: m.receiptHandle,
+          VisibilityTimeout: seconds,
+        })),
       }),
     );
     const refused = refusals(response.Failed);

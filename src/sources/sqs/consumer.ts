@@ -52,20 +52,12 @@ const MAX_BACKOFF_MS = 20_000;
  * after the visibility timeout and, after maxReceiveCount, moves it to the dead-letter queue. On abort, receiving
  * stops; unfinished messages get `shutdownTimeoutMs` to finish and are then released (visibility 0).
  */
-export async function consume(
-  options: ConsumerOptions,
-  handle: Handler,
-  signal: AbortSignal,
-): Promise<void> {
+export async function consume(options: ConsumerOptions, handle: Handler, signal: AbortSignal): Promise<void> {
   const loops = Array.from({ length: Math.max(1, options.pollers) }, () => poll(options, handle, signal));
   await Promise.all(loops);
 }
 
-async function poll(
-  options: ConsumerOptions,
-  handle: Handler,
-  signal: AbortSignal,
-): Promise<void> {
+async function poll(options: ConsumerOptions, handle: Handler, signal: AbortSignal): Promise<void> {
   const { client, queueUrl, events } = options;
   let failures = 0;
   while (!signal.aborted) {

@@ -12,6 +12,7 @@ import { str } from './record.ts';
 const ATTRIBUTES: readonly (readonly [AttributeName, FieldType, string])[] = [
   ['key_state', 'string', 'Disabled'],
   ['deletion_date', 'date', '2026-01-31T00:00:00Z'],
+  ['deletion_window_in_days', 'number', '7'],
   ['enable_key_rotation', 'boolean', 'true'],
   ['rotation_period_in_days', 'number', '365'],
   ['policy', 'string', '{"Version":"2012-10-17",…}'],
