@@ -3,6 +3,9 @@ import type { JsonValue } from './json.ts';
 /** KMS API reference, ScheduleKeyDeletion: PendingWindowInDays defaults to 30 days. */
 export const DEFAULT_DELETION_WINDOW_DAYS = 30;
 
+/** KMS API reference, EnableKeyRotation: RotationPeriodInDays defaults to 365 days. */
+export const DEFAULT_ROTATION_PERIOD_DAYS = 365;
+
 /** KeyState values KMS reports (DescribeKey / CloudTrail keyState). */
 export type KeyState =
   | 'Enabled'

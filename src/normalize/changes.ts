@@ -1,7 +1,12 @@
 import { field, isJsonObject, stringField, type JsonObject, type JsonValue } from '../model/json.ts';
 import type { Problem } from '../model/problem.ts';
 import type { AliasChange, KeyChange, KmsEventName } from '../model/kms-event.ts';
-import { DEFAULT_DELETION_WINDOW_DAYS, type KeyAttributes, type KeyState } from '../model/snapshot.ts';
+import {
+  DEFAULT_DELETION_WINDOW_DAYS,
+  DEFAULT_ROTATION_PERIOD_DAYS,
+  type KeyAttributes,
+  type KeyState,
+} from '../model/snapshot.ts';
 import { parseAwsDate } from './dates.ts';
 import { bareKeyId } from '../model/arn.ts';
 import type { RecordReader } from './reader.ts';
@@ -97,8 +102,10 @@ export function changeOf(
     }
     case 'EnableKeyRotation': {
       attributes.enable_key_rotation = true;
-      const period = r.number(request, 'rotationPeriodInDays', RP);
-      if (period !== undefined) attributes.rotation_period_in_days = period;
+      // KMS API reference, EnableKeyRotation: without RotationPeriodInDays the period is 365 days (and before custom
+      // periods existed, in 2024, rotation was always yearly).
+      attributes.rotation_period_in_days =
+        r.number(request, 'rotationPeriodInDays', RP) ?? DEFAULT_ROTATION_PERIOD_DAYS;
       return { kind: 'key', attributes };
     }
     case 'DisableKeyRotation':

@@ -56,7 +56,12 @@ describe('normalize: every tracked event on AWS sample records', () => {
     ['ct-cancel-key-deletion.1.json', 'CancelKeyDeletion', KEY, { key_state: 'Disabled' }],
     ['ct-disablekey.1.json', 'DisableKey', KEY, { key_state: 'Disabled' }],
     ['ct-enablekey.1.json', 'EnableKey', KEY, { key_state: 'Enabled' }],
-    ['ct-enablekeyrotation.1.json', 'EnableKeyRotation', KEY, { enable_key_rotation: true }],
+    [
+      'ct-enablekeyrotation.1.json',
+      'EnableKeyRotation',
+      KEY, // No rotationPeriodInDays in the request: KMS rotates yearly.
+      { enable_key_rotation: true, rotation_period_in_days: 365 },
+    ],
     ['ct-disable-key-rotation.1.json', 'DisableKeyRotation', KEY, { enable_key_rotation: false }],
     ['ct-tagresource.1.json', 'TagResource', KEY, {}],
     ['ct-untagresource.1.json', 'UntagResource', KEY, {}],
