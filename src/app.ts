@@ -1,6 +1,7 @@
 // The composition root: the only file that knows the whole graph
-//   payload → unwrap → normalize → diff → evaluate → drift log
-// Every stage it calls is pure; the commands (replay, the daemon) own the I/O around it.
+//   payload → unwrap → normalize → diff → break-glass → evaluate → drift log
+// Every stage it calls is pure but break-glass, which remembers emergency actions per key; the commands (replay, the
+// daemon) own the I/O around it.
 import type { JsonValue } from './model/json.ts';
 import type { DeclaredIndex } from './model/declared.ts';
 import type { KmsEvent, KmsEventName, SCAN_EVENT } from './model/kms-event.ts';
@@ -10,10 +11,12 @@ import { atLeast, type Priority } from './model/priority.ts';
 import { unwrapPayload } from './unwrap/unwrap.ts';
 import { normalizeRecord } from './normalize/normalize.ts';
 import { createDiffer } from './diff/diff.ts';
+import { createBreakGlass } from './breakglass/break-glass.ts';
+import { DEFAULT_COMPLIANCE, type ComplianceSettings } from './model/compliance.ts';
 import type { Ruleset } from './rules/load/ruleset.ts';
 import { toDriftLog, type DriftLog } from './sinks/drift-log.ts';
 
-export interface CoreOptions {
+export interface CoreOptions extends Partial<ComplianceSettings> {
   readonly ruleset: Ruleset;
   /** ARN patterns (with `*`) of principals whose changes are Terraform's own, besides its user agent. */
   readonly terraformPrincipals: readonly string[];
@@ -80,7 +83,13 @@ interface Normalized {
 }
 
 export function createCore(options: CoreOptions, state: StateHolder): Core {
-  const diff = createDiffer({ terraformPrincipals: options.terraformPrincipals });
+  const compliance = complianceOf(options);
+  const differ = createDiffer({
+    terraformPrincipals: options.terraformPrincipals,
+    allowedAccounts: compliance.allowedAccounts,
+  });
+  const breakGlass = createBreakGlass(compliance);
+  const diff = (event: KmsEvent, index: DeclaredIndex): DriftFinding => breakGlass(differ(event, index));
   const { ruleset, minPriority } = options;
   const processEvent = (event: KmsEvent): EventResult => {
     const finding = diff(event, state.current());
@@ -134,6 +143,15 @@ function normalizePayload(value: JsonValue, path: string | undefined): Normalize
     }
   }
   return { events, problems, skipped, s3Objects: unwrapped.s3Objects };
+}
+
+function complianceOf(options: Partial<ComplianceSettings>): ComplianceSettings {
+  return {
+    allowedAccounts: options.allowedAccounts ?? DEFAULT_COMPLIANCE.allowedAccounts,
+    emergencyPrincipals: options.emergencyPrincipals ?? DEFAULT_COMPLIANCE.emergencyPrincipals,
+    recoveryPrincipals: options.recoveryPrincipals ?? DEFAULT_COMPLIANCE.recoveryPrincipals,
+    recoveryWindowDays: options.recoveryWindowDays ?? DEFAULT_COMPLIANCE.recoveryWindowDays,
+  };
 }
 
 export function fixedState(index: DeclaredIndex): StateHolder {

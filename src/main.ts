@@ -13,7 +13,8 @@ import { EXAMPLE_EVENTS, EXAMPLE_STATE } from './cli/paths.ts';
 
 const USAGE = `Usage:
   kms-drift replay [--state PATH]… [--rules PATH]… [--min-priority P] [--fail-on P]
-                   [--terraform-principal ARN]… INPUT…
+                   [--terraform-principal ARN]… [--allowed-account ID]… [--emergency-principal ARN]…
+                   [--recovery-principal ARN]… [--recovery-window-days N] INPUT…
   kms-drift rules validate PATH…
   kms-drift rules test PATH…            run the "- test:" items of the rule files
   kms-drift rules explain RULE --event FILE [--state PATH]…   which part of the condition was false
@@ -42,6 +43,20 @@ function priorityOption(value: string | undefined, name: string): Priority | und
   return p;
 }
 
+function accountsOption(values: readonly string[]): readonly string[] {
+  const bad = values.find((v) => !/^\d{12}$/.test(v));
+  if (bad !== undefined) throw new UsageError(`--allowed-account: expected a 12-digit AWS account id, got '${bad}'`);
+  return values;
+}
+
+function windowOption(value: string | undefined): { recoveryWindowDays?: number } {
+  if (value === undefined) return {};
+  const days = Number(value);
+  if (!Number.isInteger(days) || days < 1 || days > 365)
+    throw new UsageError(`--recovery-window-days: expected a whole number from 1 to 365, got '${value}'`);
+  return { recoveryWindowDays: days };
+}
+
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
@@ -55,6 +70,10 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
           'min-priority': { type: 'string' },
           'fail-on': { type: 'string' },
           'terraform-principal': { type: 'string', multiple: true, default: [] },
+          'allowed-account': { type: 'string', multiple: true, default: [] },
+          'emergency-principal': { type: 'string', multiple: true, default: [] },
+          'recovery-principal': { type: 'string', multiple: true, default: [] },
+          'recovery-window-days': { type: 'string' },
         },
       });
       if (positionals.length === 0) throw new UsageError('replay: name at least one INPUT (a file, a directory or -)');
@@ -66,6 +85,10 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
           states: values.state,
           rules: values.rules,
           terraformPrincipals: values['terraform-principal'],
+          allowedAccounts: accountsOption(values['allowed-account']),
+          emergencyPrincipals: values['emergency-principal'],
+          recoveryPrincipals: values['recovery-principal'],
+          ...windowOption(values['recovery-window-days']),
           ...(minPriority === undefined ? {} : { minPriority }),
           ...(failOn === undefined ? {} : { failOn }),
         },

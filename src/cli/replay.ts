@@ -1,16 +1,12 @@
 import { atLeast, type Priority } from '../model/priority.ts';
 import { formatProblem } from '../model/problem.ts';
 import { readInputs } from '../sources/files/read-inputs.ts';
-import { setupCore } from './setup.ts';
+import { setupCore, type SetupOptions } from './setup.ts';
 import { pinoDriftLogWriter } from '../sinks/stdout.ts';
 import { Tally } from './tally.ts';
 
-export interface ReplayOptions {
+export interface ReplayOptions extends SetupOptions {
   readonly inputs: readonly string[];
-  readonly states: readonly string[];
-  readonly rules: readonly string[];
-  readonly terraformPrincipals: readonly string[];
-  readonly minPriority?: Priority;
   readonly failOn?: Priority;
 }
 

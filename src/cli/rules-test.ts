@@ -56,7 +56,8 @@ async function runCase(
   } catch (err: unknown) {
     return [`cannot read the event: ${err instanceof Error ? err.message : String(err)}`];
   }
-  const outcome = createCore({ ruleset, terraformPrincipals: [] }, fixedState(index)).processPayload(event);
+  const core = createCore({ ruleset, terraformPrincipals: [], ...c.settings }, fixedState(index));
+  const outcome = core.processPayload(event);
   const hits = outcome.logs.filter((l) => l.log['rule'] === c.rule);
   const errors = outcome.problems.map(formatProblem);
   if (!c.expect)

@@ -5,8 +5,9 @@ import { loadStates, type S3StateReader } from '../terraform/load-states.ts';
 import { ReloadingState } from '../terraform/reloading-state.ts';
 import { loadRuleFiles } from './load-rule-files.ts';
 import type { Ruleset } from '../rules/load/ruleset.ts';
+import type { ComplianceSettings } from '../model/compliance.ts';
 
-export interface SetupOptions {
+export interface SetupOptions extends Partial<ComplianceSettings> {
   readonly states: readonly string[];
   readonly rules: readonly string[];
   readonly terraformPrincipals: readonly string[];
@@ -27,8 +28,19 @@ export async function setupCore(
       ruleset: rules.ruleset,
       terraformPrincipals: options.terraformPrincipals,
       ...(options.minPriority === undefined ? {} : { minPriority: options.minPriority }),
+      ...compliance(options),
     },
     state,
   );
   return { core, ruleset: rules.ruleset, state, problems, ok: !problems.some((p) => p.severity === 'error') };
+}
+
+/** Only the compliance settings that are set (a Config carries all of them; replay's options only those given). */
+function compliance(options: Partial<ComplianceSettings>): Partial<ComplianceSettings> {
+  const out: { -readonly [K in keyof ComplianceSettings]?: ComplianceSettings[K] } = {};
+  if (options.allowedAccounts !== undefined) out.allowedAccounts = options.allowedAccounts;
+  if (options.emergencyPrincipals !== undefined) out.emergencyPrincipals = options.emergencyPrincipals;
+  if (options.recoveryPrincipals !== undefined) out.recoveryPrincipals = options.recoveryPrincipals;
+  if (options.recoveryWindowDays !== undefined) out.recoveryWindowDays = options.recoveryWindowDays;
+  return out;
 }

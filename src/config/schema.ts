@@ -13,6 +13,12 @@ const list = z.preprocess(
   z.array(text, { error: 'expected a list of text' }),
 );
 
+/** Account ids; YAML reads an unquoted 444455556666 as a number, which is still an account id. */
+const accountList = z.preprocess(
+  (v) => (Array.isArray(v) ? v : [v]).map((x: unknown) => (typeof x === 'number' ? String(x) : x)),
+  z.array(text.regex(/^\d{12}$/, 'expected a 12-digit AWS account id'), { error: 'expected a list of account ids' }),
+);
+
 function integer(min: number, max: number) {
   const range = `a whole number from ${min} to ${max}`;
   return z.preprocess(
@@ -49,6 +55,10 @@ export const configSchema = z.object({
     })
     .optional(),
   terraformPrincipals: list,
+  allowedAccounts: accountList,
+  emergencyPrincipals: list,
+  recoveryPrincipals: list,
+  recoveryWindowDays: integer(1, 365),
   pollers: integer(1, 64),
   concurrency: integer(1, 1000),
   visibilityTimeoutSeconds: integer(1, 43_200),

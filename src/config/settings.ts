@@ -63,6 +63,41 @@ export const SETTINGS: readonly Setting[] = [
     description: "ARN patterns (with `*`) whose changes are Terraform's own",
   },
   {
+    name: 'allowedAccounts',
+    env: 'KMS_DRIFT_ALLOWED_ACCOUNTS',
+    option: 'allowed-account',
+    kind: 'list',
+    default: [],
+    description:
+      "accounts besides the key's own that key policies may grant (not reported in `policy.external_accounts`)",
+  },
+  {
+    name: 'emergencyPrincipals',
+    env: 'KMS_DRIFT_EMERGENCY_PRINCIPALS',
+    option: 'emergency-principal',
+    kind: 'list',
+    default: [],
+    description:
+      'break-glass: ARN patterns (with `*`) whose DisableKey, ScheduleKeyDeletion, RevokeGrant are `authorized_emergency`',
+  },
+  {
+    name: 'recoveryPrincipals',
+    env: 'KMS_DRIFT_RECOVERY_PRINCIPALS',
+    option: 'recovery-principal',
+    kind: 'list',
+    default: [],
+    description:
+      'break-glass: ARN patterns that may undo an emergency action (EnableKey, CancelKeyDeletion); empty = the emergency principals',
+  },
+  {
+    name: 'recoveryWindowDays',
+    env: 'KMS_DRIFT_RECOVERY_WINDOW_DAYS',
+    option: 'recovery-window-days',
+    kind: 'integer',
+    default: 7,
+    description: 'break-glass: days after an emergency action within which a recovery is expected (1-365)',
+  },
+  {
     name: 'pollers',
     env: 'KMS_DRIFT_POLLERS',
     option: 'pollers',

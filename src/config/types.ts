@@ -1,4 +1,5 @@
 import type { Priority } from '../model/priority.ts';
+import type { ComplianceSettings } from '../model/compliance.ts';
 
 /** pino's levels, for the daemon's diagnostics on stderr (drift logs on stdout are written at every level). */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -9,7 +10,7 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
  * environment variables (KMS_DRIFT_*), then the YAML file named by --config / KMS_DRIFT_CONFIG, then defaults. AWS endpoints, region and credentials are not settings of
  * ours: the SDK reads AWS_REGION, AWS_ENDPOINT_URL(_SQS|_S3) and the standard credential chain itself.
  */
-export interface Config {
+export interface Config extends ComplianceSettings {
   /** Absent only in poll mode (lookupPollSeconds > 0): CloudTrail LookupEvents instead of SQS. */
   readonly queueUrl?: string;
   /** Terraform state files or directories. */

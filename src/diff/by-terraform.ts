@@ -5,17 +5,23 @@ const TOOL_AGENTS = ['Terraform/', 'OpenTofu/'] as const;
 
 export type PrincipalMatcher = (actor: Actor) => boolean;
 
-/** Compiled once: allowlist patterns with `*` as a wildcard, matched against the caller and the role it assumed. */
+/** Terraform's user agent, or one of the allowlist patterns. */
 export function terraformMatcher(patterns: readonly string[]): PrincipalMatcher {
-  const regexes = patterns.map((p) => new RegExp(`^${p.split('*').map(escape).join('.*')}$`));
+  const listed = principalMatcher(patterns);
   return (actor) => {
     const agent = actor.userAgent ?? '';
-    if (TOOL_AGENTS.some((t) => agent.includes(t))) return true;
-    return regexes.some(
+    return TOOL_AGENTS.some((t) => agent.includes(t)) || listed(actor);
+  };
+}
+
+/** Compiled once: ARN patterns with `*` as a wildcard, matched against the caller and the role it assumed. */
+export function principalMatcher(patterns: readonly string[]): PrincipalMatcher {
+  const regexes = patterns.map((p) => new RegExp(`^${p.split('*').map(escape).join('.*')}$`));
+  return (actor) =>
+    regexes.some(
       (re) =>
         (actor.arn !== undefined && re.test(actor.arn)) || (actor.issuerArn !== undefined && re.test(actor.issuerArn)),
     );
-  };
 }
 
 function escape(text: string): string {

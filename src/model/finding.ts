@@ -76,6 +76,25 @@ export interface PolicyFacts extends PolicyDelta {
   readonly condition_keys_removed: readonly string[];
 }
 
+/**
+ * Break-glass: `authorized_emergency` for an emergency principal's DisableKey, ScheduleKeyDeletion or RevokeGrant;
+ * for a later EnableKey or CancelKeyDeletion on that key, `recovery` (a recovery principal within the window),
+ * `recovery_outside_window` (a recovery principal, too late) or `unauthorized_recovery` (anyone else).
+ */
+export type EmergencyStatus = 'authorized_emergency' | 'recovery' | 'recovery_outside_window' | 'unauthorized_recovery';
+
+export interface EmergencyContext {
+  readonly status: EmergencyStatus;
+  /** The emergency action (for a recovery, the one it follows). */
+  readonly emergency_event: string;
+  readonly emergency_event_id: string;
+  readonly emergency_time: string;
+  readonly emergency_user?: string;
+  readonly window_days: number;
+  /** For a recovery: hours between the emergency action and this event. */
+  readonly elapsed_hours?: number;
+}
+
 /** The result of comparing one event with the Terraform state. Pure data; the drift log is built from it. */
 export interface DriftFinding {
   readonly event: KmsEvent;
@@ -96,4 +115,6 @@ export interface DriftFinding {
   readonly policy?: PolicyFacts;
   /** The change was made by Terraform/OpenTofu itself or an allowlisted principal. */
   readonly byTerraform: boolean;
+  /** Set by the break-glass stage when the event is part of the emergency procedure. */
+  readonly emergency?: EmergencyContext;
 }

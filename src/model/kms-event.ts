@@ -18,6 +18,8 @@ export const KMS_EVENT_NAMES = [
   'UntagResource',
   // Not one of the 13 of the spec, but the only other call that changes a compared attribute (description).
   'UpdateKeyDescription',
+  // Changes no compared attribute; tracked because revoking grants is one of the break-glass emergency actions.
+  'RevokeGrant',
 ] as const;
 export type KmsEventName = (typeof KMS_EVENT_NAMES)[number];
 

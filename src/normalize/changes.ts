@@ -123,6 +123,8 @@ export function changeOf(
       });
       return { kind: 'key', attributes: {}, tagsRemoved: removed };
     }
+    case 'RevokeGrant':
+      return { kind: 'key', attributes: {} };
     case 'UpdateKeyDescription': {
       const description = r.string(request, 'description', RP);
       return { kind: 'key', attributes: description === undefined ? {} : { description } };

@@ -31,6 +31,10 @@ describe('configuration: options > environment > YAML file > defaults', () => {
         states: [],
         rules: [],
         terraformPrincipals: [],
+        allowedAccounts: [],
+        emergencyPrincipals: [],
+        recoveryPrincipals: [],
+        recoveryWindowDays: 7,
         pollers: 1,
         concurrency: 10,
         visibilityTimeoutSeconds: 60,
@@ -43,6 +47,12 @@ describe('configuration: options > environment > YAML file > defaults', () => {
         logLevel: 'info',
       },
     });
+  });
+
+  it('an allowed account that is not an account id is refused with where it came from', () => {
+    const result = load({}, { KMS_DRIFT_QUEUE_URL: QUEUE, KMS_DRIFT_ALLOWED_ACCOUNTS: '444455556666,vendor' });
+    expect(result.ok).toBe(false);
+    expect(JSON.stringify(result)).toMatch(/KMS_DRIFT_ALLOWED_ACCOUNTS.*12-digit AWS account id/);
   });
 
   const file = { 'kms-drift.yaml': `queueUrl: ${QUEUE}\npollers: 4\n` };
@@ -107,6 +117,11 @@ describe('configuration: options > environment > YAML file > defaults', () => {
       'rules: [rules/]',
       'minPriority: warning',
       'terraformPrincipals: "arn:aws:iam::111122223333:role/terraform-*"',
+      // Unquoted, YAML reads an account id as a number.
+      'allowedAccounts: [444455556666, "777788889999"]',
+      'emergencyPrincipals: ["arn:aws:iam::111122223333:role/EmergencyKeyAdmin"]',
+      'recoveryPrincipals: ["arn:aws:iam::111122223333:role/SecurityRecovery"]',
+      'recoveryWindowDays: 3',
       'pollers: 2',
       'concurrency: 5',
       'visibilityTimeoutSeconds: 120',
@@ -130,6 +145,10 @@ describe('configuration: options > environment > YAML file > defaults', () => {
         rules: ['rules/'],
         minPriority: 'Warning',
         terraformPrincipals: ['arn:aws:iam::111122223333:role/terraform-*'],
+        allowedAccounts: ['444455556666', '777788889999'],
+        emergencyPrincipals: ['arn:aws:iam::111122223333:role/EmergencyKeyAdmin'],
+        recoveryPrincipals: ['arn:aws:iam::111122223333:role/SecurityRecovery'],
+        recoveryWindowDays: 3,
         pollers: 2,
         concurrency: 5,
         visibilityTimeoutSeconds: 120,

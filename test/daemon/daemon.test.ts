@@ -96,9 +96,11 @@ describe('kms-drift run: every delivery path', () => {
     );
 
     const d = daemon(q.endpoint, q.queueUrl);
-    await until('five drift logs', () => d.logs.length >= 5);
+    // Rotation switched off also weakens a compliance control: two rules, two logs for that event.
+    await until('six drift logs', () => d.logs.length >= 6);
     expect(d.logs.map((l) => l['rule']).sort()).toEqual([
       'kms_alias_retargeted',
+      'kms_compliance_rotation_disabled',
       'kms_key_disabled',
       'kms_key_policy_modified',
       'kms_key_rotation_disabled',
@@ -107,7 +109,7 @@ describe('kms-drift run: every delivery path', () => {
     await until('the queue to be empty', async () => (await q.depth(q.queueUrl)) === 0);
     d.child.kill('SIGTERM');
     expect(await d.exited).toBe(0);
-    expect(d.logs).toHaveLength(5);
+    expect(d.logs).toHaveLength(6);
     expect(d.stderr()).not.toMatch(/SqsMessageFailed/);
     expect(await q.depth(q.dlqUrl)).toBe(0);
   });
@@ -127,7 +129,11 @@ describe('kms-drift run: every delivery path', () => {
     await until('the queue to be empty', async () => (await q.depth(q.queueUrl)) === 0);
     d.child.kill('SIGTERM');
     expect(await d.exited).toBe(0);
-    expect(d.logs.map((l) => l['event_id'])).toEqual(['6313164c-83aa-4cc3-9e1a-b7c426f7a5b1']);
+    // Once per matching rule (drift and compliance), not once per delivery.
+    expect(d.logs.map((l) => [l['event_id'], l['rule']]).sort()).toEqual([
+      ['6313164c-83aa-4cc3-9e1a-b7c426f7a5b1', 'kms_compliance_rotation_disabled'],
+      ['6313164c-83aa-4cc3-9e1a-b7c426f7a5b1', 'kms_key_rotation_disabled'],
+    ]);
   });
 });
 
@@ -158,7 +164,10 @@ describe('kms-drift run: nothing is lost', () => {
     await q.send(eventBridge(record('ct-disable-key-rotation.1.json')));
     const d = daemon(q.endpoint, q.queueUrl, { KMS_DRIFT_VISIBILITY_TIMEOUT: '1' });
     await until('four messages in the DLQ', async () => (await q.depth(q.dlqUrl)) === 4, 30_000);
-    expect(d.logs.map((l) => l['rule'])).toEqual(['kms_key_rotation_disabled']);
+    expect(d.logs.map((l) => l['rule']).sort()).toEqual([
+      'kms_compliance_rotation_disabled',
+      'kms_key_rotation_disabled',
+    ]);
     expect(d.stderr()).toMatch(/SqsMessageFailed/);
     expect(d.stderr()).toMatch(/missing\.json\.gz/);
     expect(d.stderr()).toMatch(/not-gzip\.json\.gz: cannot decompress/);

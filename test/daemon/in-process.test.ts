@@ -12,6 +12,7 @@ import { Metrics } from '../../src/sinks/metrics.ts';
 import type { DriftLogWriter } from '../../src/sinks/stdout.ts';
 import { ROOT } from '../helpers/cli.ts';
 import { REGION, startQueues, until } from '../helpers/fauxqs.ts';
+import { DEFAULT_COMPLIANCE } from '../../src/model/compliance.ts';
 
 // The daemon's wiring in this process, where a test must reach inside a call the server cannot slow down: S3 reads
 // that are still running when SIGTERM comes. The child-process tests cover the same path from the outside.
@@ -30,6 +31,7 @@ function config(queueUrl: string, shutdownTimeoutMs: number, visibilityTimeoutSe
     states: [`${ROOT}examples/terraform.tfstate`],
     rules: [],
     terraformPrincipals: [],
+    ...DEFAULT_COMPLIANCE,
     pollers: 1,
     visibilityTimeoutSeconds,
     waitTimeSeconds: 1,
@@ -113,10 +115,16 @@ async function start(options: Options) {
   return { q, logs, diagnostics: () => diagnostics };
 }
 
+/** The record (DisableKeyRotation) matches a drift rule and a compliance rule: one log each. */
+const ONE_EVENT_TWO_RULES = [
+  [record['eventID'], 'kms_compliance_rotation_disabled'],
+  [record['eventID'], 'kms_key_rotation_disabled'],
+];
+
 describe('SIGTERM while a log file is being read from S3', () => {
   it('the read finishes within the deadline: its drift log is written and the message deleted', async () => {
     const { q, logs, diagnostics } = await start({ shutdownTimeoutMs: 5000, s3DelayMs: 800 });
-    expect(logs.map((l) => l['event_id'])).toEqual([record['eventID']]);
+    expect(logs.map((l) => [l['event_id'], l['rule']]).sort()).toEqual(ONE_EVENT_TWO_RULES);
     expect(await q.depth(q.queueUrl)).toBe(0);
     expect(diagnostics()).not.toMatch(/SqsMessageFailed|SqsMessagesReleased/);
   });
@@ -140,7 +148,7 @@ describe('a drift log that cannot be written', () => {
       stopWhen: (written) => written.length > 0,
     });
     expect(diagnostics()).toMatch(/SqsMessageFailed.*EPIPE|EPIPE.*SqsMessageFailed/);
-    expect(logs.map((l) => l['event_id'])).toEqual([record['eventID']]);
+    expect(logs.map((l) => [l['event_id'], l['rule']]).sort()).toEqual(ONE_EVENT_TWO_RULES);
     expect(await q.depth(q.dlqUrl)).toBe(0);
   });
 });

@@ -8,7 +8,14 @@ import { canonicalConditionKey } from '../../src/policy/condition-keys.ts';
 
 const ACCOUNT = '111122223333';
 const CTX: PolicyContext = { keyAccount: ACCOUNT, allowedAccounts: new Set() };
-const BASE = JSON.parse(readFileSync('fixtures/own/policies/module-key-policy.json', 'utf8')) as JsonObject;
+/** The key policy of the compliance example state (examples/README.md says where its statements come from). */
+const BASE = JSON.parse(
+  (
+    JSON.parse(readFileSync('examples/compliance/terraform.tfstate', 'utf8')) as {
+      resources: { type: string; instances: { attributes: { policy?: string } }[] }[];
+    }
+  ).resources.find((r) => r.type === 'aws_kms_key')?.instances[0]?.attributes.policy ?? '{}',
+) as JsonObject;
 
 interface Statement {
   Sid?: string;

@@ -1,4 +1,6 @@
 import { isMap } from 'yaml';
+import { z } from 'zod';
+import type { ComplianceSettings } from '../../model/compliance.ts';
 import { dirname, resolve } from 'node:path';
 import type { JsonValue } from '../../model/json.ts';
 import type { Problem } from '../../model/problem.ts';
@@ -13,7 +15,19 @@ export interface RuleTestCase {
   readonly output?: string;
   readonly event: { readonly inline: JsonValue } | { readonly file: string };
   readonly state?: string;
+  /** Compliance settings the case runs with (allowed accounts, break-glass principals and window). */
+  readonly settings?: Partial<ComplianceSettings>;
 }
+
+const SETTINGS = z
+  .object({
+    allowedAccounts: z.array(z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id')),
+    emergencyPrincipals: z.array(z.string()),
+    recoveryPrincipals: z.array(z.string()),
+    recoveryWindowDays: z.number().int().min(1).max(365),
+  })
+  .partial()
+  .strict();
 
 export function readTestCases(file: { path: string; text: string }, problems: Problem[]): RuleTestCase[] {
   const cases: RuleTestCase[] = [];
@@ -48,6 +62,16 @@ export function readTestCases(file: { path: string; text: string }, problems: Pr
       fail(`test '${name}': give exactly one of 'event' (a map) or 'event_file'`);
       continue;
     }
+    const settingsNode = item.keys.get('settings')?.node;
+    const settings =
+      settingsNode === undefined || settingsNode === null
+        ? undefined
+        : SETTINGS.safeParse((settingsNode as { toJSON(): unknown }).toJSON());
+    if (settings !== undefined && !settings.success) {
+      const issue = settings.error.issues[0];
+      fail(`test '${name}': settings${issue?.path.length ? `.${issue.path.join('.')}` : ''}: ${issue?.message ?? ''}`);
+      continue;
+    }
     const state = scalarString(item.keys.get('state'));
     const output = scalarString(item.keys.get('output'));
     cases.push({
@@ -61,6 +85,7 @@ export function readTestCases(file: { path: string; text: string }, problems: Pr
           ? { file: resolve(base, eventFile) }
           : { inline: (inline as { toJSON(): unknown }).toJSON() as JsonValue },
       ...(state === undefined ? {} : { state: resolve(base, state) }),
+      ...(settings === undefined ? {} : { settings: settings.data as Partial<ComplianceSettings> }),
     });
   }
   return cases;

@@ -211,6 +211,27 @@ export const DRIFT_FIELDS: readonly FieldDef[] = [
     (f) => f.policy?.wildcard_principal,
   ),
   findingField(
+    'emergency.status',
+    'string',
+    'break-glass: authorized_emergency, recovery, recovery_outside_window or unauthorized_recovery',
+    'authorized_emergency',
+    (f) => f.emergency?.status,
+  ),
+  findingField(
+    'emergency.user',
+    'string',
+    'break-glass: who made the emergency action (for a recovery, the one it follows)',
+    'arn:aws:sts::111122223333:assumed-role/EmergencyKeyAdmin/alice',
+    (f) => f.emergency?.emergency_user,
+  ),
+  findingField(
+    'emergency.elapsed_hours',
+    'number',
+    'break-glass: hours from the emergency action to this recovery',
+    '30.5',
+    (f) => f.emergency?.elapsed_hours,
+  ),
+  findingField(
     'kms.key_id',
     'string',
     'the bare key id',
