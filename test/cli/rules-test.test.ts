@@ -13,6 +13,14 @@ describe('kms-drift rules test', () => {
     expect(result.stdout).toMatch(new RegExp(`^${cases} passed, 0 failed$`, 'm'));
   });
 
+  it('a case with wrong settings is refused with its place and the setting', async () => {
+    const result = await runCli(['rules', 'test', 'fixtures/own/rules/bad-settings-test.yaml']);
+    expect(result.code).toBe(1);
+    expect(result.stdout.trim()).toBe(
+      "fixtures/own/rules/bad-settings-test.yaml:8:3 LOAD_ERR_YAML_VALIDATE test 'an account id that is not one': settings.allowedAccounts.0: expected a 12-digit AWS account id",
+    );
+  });
+
   it('fails with a readable diff on a wrong case, and exit 1', async () => {
     const result = await runCli(['rules', 'test', 'fixtures/own/rules/wrong-test.yaml']);
     expect(result.code).toBe(1);
