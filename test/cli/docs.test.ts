@@ -12,9 +12,11 @@ describe('docs tell the truth', () => {
 
   it('every rule name the README mentions exists in the bundled rules', () => {
     const readme = readFileSync(`${ROOT}README.md`, 'utf8');
-    const rules = readFileSync(`${ROOT}rules/kms_drift_rules.yaml`, 'utf8');
+    const rules = ['kms_drift_rules.yaml', 'kms_compliance_rules.yaml']
+      .map((f) => readFileSync(`${ROOT}rules/${f}`, 'utf8'))
+      .join('\n');
     const named = [...readme.matchAll(/`(kms_[a-z_]+)`/g)].map((m) => m[1] ?? '');
     expect(named.length).toBeGreaterThan(5);
-    for (const name of named) expect(rules, name).toMatch(new RegExp(`- (rule|macro): ${name}\\n`));
+    for (const name of named) expect(rules, name).toMatch(new RegExp(`- (rule|macro|list): ${name}\\n`));
   });
 });
