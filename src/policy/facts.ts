@@ -16,14 +16,31 @@ export interface PolicyContext {
 /** Condition keys through which a `*` principal is limited to named accounts. */
 const ACCOUNT_CONDITION_KEYS: ReadonlySet<string> = new Set(['kms:CallerAccount', 'aws:PrincipalAccount']);
 
+interface Described {
+  readonly statements: readonly StatementFacts[];
+  readonly principals: readonly string[];
+  readonly admins: readonly string[];
+}
+const NONE: Described = { statements: [], principals: [], admins: [] };
+
+/** By document: a declared policy is compared with every event on its key, so it is analysed once. */
+const analyses = new WeakMap<object, Described>();
+
+function analysis(policy: JsonValue | undefined): Described {
+  if (policy === undefined) return NONE;
+  const cached = typeof policy === 'object' && policy !== null ? analyses.get(policy) : undefined;
+  if (cached !== undefined) return cached;
+  const statements = analyzePolicy(policy);
+  const result = { statements, principals: allowedPrincipals(policy), admins: adminsWithUse(statements) };
+  if (typeof policy === 'object' && policy !== null) analyses.set(policy, result);
+  return result;
+}
+
 /** The analysis of the policy after the event, compared with Terraform's policy when there is one. */
 export function policyFacts(actual: JsonValue, expected: JsonValue | undefined, ctx: PolicyContext): PolicyFacts {
-  const after = analyzePolicy(actual);
-  const before = expected === undefined ? [] : analyzePolicy(expected);
-  const principalsAfter = allowedPrincipals(actual);
-  const principalsBefore = expected === undefined ? [] : allowedPrincipals(expected);
-  const admins = adminsWithUse(after);
-  const adminsBefore = new Set(adminsWithUse(before));
+  const { statements: after, principals: principalsAfter, admins } = analysis(actual);
+  const { statements: before, principals: principalsBefore, admins: declaredAdmins } = analysis(expected);
+  const adminsBefore = new Set(declaredAdmins);
   const delta = compareStatements(before, after);
   return {
     added_principals: principalsAfter.filter((p) => !principalsBefore.includes(p)),
