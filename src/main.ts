@@ -22,7 +22,7 @@ const USAGE = `Usage:
   kms-drift run [--queue-url URL] [--state PATH]… [--rules PATH]… [--min-priority P]
                 [--terraform-principal ARN]… [--pollers N] [--http-listen HOST:PORT] [--local]
                 the SQS daemon; every option also as KMS_DRIFT_* (docs/operations.md)
-  kms-drift scan [--state PATH]… [--rules PATH]… [--min-priority P] [--fail-on P]
+  kms-drift scan [--state PATH]… [--rules PATH]… [--min-priority P] [--fail-on P] [--allowed-account ID]…
                  every key and alias read through the KMS API, diffed against the states
   kms-drift demo            replay the bundled sample events against the bundled example state
   kms-drift --version

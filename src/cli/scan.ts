@@ -21,8 +21,14 @@ export async function scan(args: readonly string[], io: CliIo, progress: boolean
       'min-priority': { type: 'string' },
       'fail-on': { type: 'string' },
       'terraform-principal': { type: 'string', multiple: true, default: [] },
+      'allowed-account': { type: 'string', multiple: true, default: [] },
     },
   });
+  const badAccount = values['allowed-account'].find((a) => !/^\d{12}$/.test(a));
+  if (badAccount !== undefined) {
+    io.err(`kms-drift scan: --allowed-account: expected a 12-digit AWS account id, got '${badAccount}'`);
+    return 2;
+  }
   const minPriority = values['min-priority'] === undefined ? undefined : parsePriority(values['min-priority']);
   const failOn: Priority | undefined = values['fail-on'] === undefined ? undefined : parsePriority(values['fail-on']);
   for (const [name, given, parsed] of [
@@ -38,6 +44,7 @@ export async function scan(args: readonly string[], io: CliIo, progress: boolean
     states: values.state,
     rules: values.rules,
     terraformPrincipals: values['terraform-principal'],
+    allowedAccounts: values['allowed-account'],
     ...(minPriority === undefined ? {} : { minPriority }),
   });
   for (const p of setup.problems) io.err(formatProblem(p));
