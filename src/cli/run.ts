@@ -80,7 +80,10 @@ export async function run(args: readonly string[], io: CliIo, env: NodeJS.Proces
 }
 
 async function daemon(config: Config, io: CliIo, clients: AwsClients, signal: AbortSignal): Promise<number> {
-  const log = pino({ base: null, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ fd: 2, sync: true }));
+  const log = pino(
+    { base: null, timestamp: pino.stdTimeFunctions.isoTime, level: config.logLevel ?? 'info' },
+    pino.destination({ fd: 2, sync: true }),
+  );
   const setup = await setupCore(config, s3StateReader(clients.s3));
   for (const p of setup.problems) io.err(formatProblem(p));
   if (!setup.ok) {

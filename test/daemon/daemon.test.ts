@@ -252,3 +252,18 @@ describe('kms-drift run: nothing is lost', () => {
     expect(result.stderr).toMatch(/no queue: set --queue-url or KMS_DRIFT_QUEUE_URL/);
   });
 });
+
+describe('kms-drift run: diagnostics', () => {
+  it('logLevel quiets the diagnostics on stderr, never the drift logs on stdout', async () => {
+    const q = await setup();
+    await q.send(eventBridge(record('ct-disable-key-rotation.1.json')));
+    const d = daemon(q.endpoint, q.queueUrl, { KMS_DRIFT_LOG_LEVEL: 'warn' });
+    await until('the drift logs', () => d.logs.length >= 2);
+    await until('the queue to be empty', async () => (await q.depth(q.queueUrl)) === 0);
+    d.child.kill('SIGTERM');
+    expect(await d.exited).toBe(0);
+    // Info-level diagnostics (DaemonStarted, SqsMessagesDeleted, DaemonStopped) are below warn.
+    expect(d.stderr()).not.toMatch(/"level":30/);
+    expect(d.stderr()).not.toMatch(/DaemonStarted/);
+  });
+});
