@@ -10,6 +10,7 @@ import { explainRule } from './cli/rules-explain.ts';
 import { run as runDaemonCommand } from './cli/run.ts';
 import { scan } from './cli/scan.ts';
 import { EXAMPLE_EVENTS, EXAMPLE_STATE } from './cli/paths.ts';
+import { COMPLIANCE_OPTIONS, complianceSettings } from './cli/compliance-options.ts';
 
 const USAGE = `Usage:
   kms-drift replay [--state PATH]… [--rules PATH]… [--min-priority P] [--fail-on P]
@@ -17,7 +18,8 @@ const USAGE = `Usage:
                    [--recovery-principal ARN]… [--recovery-window-days N] INPUT…
   kms-drift rules validate PATH…
   kms-drift rules test PATH…            run the "- test:" items of the rule files
-  kms-drift rules explain RULE --event FILE [--state PATH]…   which part of the condition was false
+  kms-drift rules explain RULE --event FILE [--state PATH]… [compliance options of replay]
+                                        which part of the condition was false
   kms-drift rules fields [--markdown]   the fields a rule can use
   kms-drift run [--queue-url URL] [--state PATH]… [--rules PATH]… [--min-priority P]
                 [--terraform-principal ARN]… [--pollers N] [--http-listen HOST:PORT] [--local]
@@ -43,20 +45,6 @@ function priorityOption(value: string | undefined, name: string): Priority | und
   return p;
 }
 
-function accountsOption(values: readonly string[]): readonly string[] {
-  const bad = values.find((v) => !/^\d{12}$/.test(v));
-  if (bad !== undefined) throw new UsageError(`--allowed-account: expected a 12-digit AWS account id, got '${bad}'`);
-  return values;
-}
-
-function windowOption(value: string | undefined): { recoveryWindowDays?: number } {
-  if (value === undefined) return {};
-  const days = Number(value);
-  if (!Number.isInteger(days) || days < 1 || days > 365)
-    throw new UsageError(`--recovery-window-days: expected a whole number from 1 to 365, got '${value}'`);
-  return { recoveryWindowDays: days };
-}
-
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
@@ -70,25 +58,21 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
           'min-priority': { type: 'string' },
           'fail-on': { type: 'string' },
           'terraform-principal': { type: 'string', multiple: true, default: [] },
-          'allowed-account': { type: 'string', multiple: true, default: [] },
-          'emergency-principal': { type: 'string', multiple: true, default: [] },
-          'recovery-principal': { type: 'string', multiple: true, default: [] },
-          'recovery-window-days': { type: 'string' },
+          ...COMPLIANCE_OPTIONS,
         },
       });
       if (positionals.length === 0) throw new UsageError('replay: name at least one INPUT (a file, a directory or -)');
       const minPriority = priorityOption(values['min-priority'], 'min-priority');
       const failOn = priorityOption(values['fail-on'], 'fail-on');
+      const compliance = complianceSettings(values);
+      if (typeof compliance === 'string') throw new UsageError(compliance);
       return replay(
         {
           inputs: positionals,
           states: values.state,
           rules: values.rules,
           terraformPrincipals: values['terraform-principal'],
-          allowedAccounts: accountsOption(values['allowed-account']),
-          emergencyPrincipals: values['emergency-principal'],
-          recoveryPrincipals: values['recovery-principal'],
-          ...windowOption(values['recovery-window-days']),
+          ...compliance,
           ...(minPriority === undefined ? {} : { minPriority }),
           ...(failOn === undefined ? {} : { failOn }),
         },

@@ -9,6 +9,7 @@ import { fieldRegistry } from '../rules/lang/fields.ts';
 import { printExpr } from '../rules/lang/print.ts';
 import type { CliIo } from './replay.ts';
 import { setupCore } from './setup.ts';
+import { COMPLIANCE_OPTIONS, complianceSettings } from './compliance-options.ts';
 
 /**
  * `kms-drift rules explain RULE --event FILE [--state PATH]… [--rules PATH]…`: evaluates RULE's condition (macros,
@@ -23,14 +24,20 @@ export async function explainRule(args: readonly string[], io: CliIo): Promise<n
       event: { type: 'string' },
       state: { type: 'string', multiple: true, default: [] },
       rules: { type: 'string', multiple: true, default: [] },
+      ...COMPLIANCE_OPTIONS,
     },
   });
+  const compliance = complianceSettings(values);
+  if (typeof compliance === 'string') {
+    io.err(`kms-drift rules explain: ${compliance}`);
+    return 2;
+  }
   const name = positionals[0];
   if (name === undefined || values.event === undefined) {
     io.err('usage: kms-drift rules explain RULE --event FILE [--state PATH]… [--rules PATH]…');
     return 2;
   }
-  const setup = await setupCore({ states: values.state, rules: values.rules, terraformPrincipals: [] });
+  const setup = await setupCore({ states: values.state, rules: values.rules, terraformPrincipals: [], ...compliance });
   for (const p of setup.problems) io.err(formatProblem(p));
   if (!setup.ok) return 1;
   const rule = setup.ruleset.rules.find((r) => r.name === name);

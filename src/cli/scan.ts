@@ -7,6 +7,7 @@ import { scanEvent } from '../kms/scan-event.ts';
 import { pinoDriftLogWriter } from '../sinks/stdout.ts';
 import type { CliIo } from './replay.ts';
 import { setupCore } from './setup.ts';
+import { COMPLIANCE_OPTIONS, complianceSettings } from './compliance-options.ts';
 
 /**
  * `kms-drift scan`: every customer managed key and alias of the account and region, read through the KMS API
@@ -21,12 +22,12 @@ export async function scan(args: readonly string[], io: CliIo, progress: boolean
       'min-priority': { type: 'string' },
       'fail-on': { type: 'string' },
       'terraform-principal': { type: 'string', multiple: true, default: [] },
-      'allowed-account': { type: 'string', multiple: true, default: [] },
+      ...COMPLIANCE_OPTIONS,
     },
   });
-  const badAccount = values['allowed-account'].find((a) => !/^\d{12}$/.test(a));
-  if (badAccount !== undefined) {
-    io.err(`kms-drift scan: --allowed-account: expected a 12-digit AWS account id, got '${badAccount}'`);
+  const compliance = complianceSettings(values);
+  if (typeof compliance === 'string') {
+    io.err(`kms-drift scan: ${compliance}`);
     return 2;
   }
   const minPriority = values['min-priority'] === undefined ? undefined : parsePriority(values['min-priority']);
@@ -44,7 +45,7 @@ export async function scan(args: readonly string[], io: CliIo, progress: boolean
     states: values.state,
     rules: values.rules,
     terraformPrincipals: values['terraform-principal'],
-    allowedAccounts: values['allowed-account'],
+    ...compliance,
     ...(minPriority === undefined ? {} : { minPriority }),
   });
   for (const p of setup.problems) io.err(formatProblem(p));
