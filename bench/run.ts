@@ -127,7 +127,8 @@ async function main(): Promise<void> {
   const replay = await timeAsync(async () => {
     let logs = 0;
     for await (const p of readInputs([join(dir, 'mixed')]))
-      if (!('problem' in p)) logs += setup.core.processPayload(p.value, p.path).logs.length;
+      if ('logFile' in p) logs += setup.core.processLogFile(p.logFile).logs.length;
+      else if (!('problem' in p)) logs += setup.core.processPayload(p.value, p.path).logs.length;
     return logs;
   });
   const rps = (ms: number, n: number): number => Math.round(n / (ms / 1000));

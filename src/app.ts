@@ -1,5 +1,6 @@
 // The composition root: the only file that knows the whole graph
 //   payload → unwrap → normalize → diff → break-glass → evaluate → drift log
+//   (a log file read by the byte scan enters at unwrap with only the records that may be KMS records)
 // Every stage it calls is pure but break-glass, which remembers emergency actions per key; the commands (replay, the
 // daemon) own the I/O around it.
 import type { JsonValue } from './model/json.ts';
@@ -8,7 +9,8 @@ import type { KmsEvent, KmsEventName, SCAN_EVENT } from './model/kms-event.ts';
 import type { DriftFinding, DriftType } from './model/finding.ts';
 import type { Problem, SkipReason } from './model/problem.ts';
 import { atLeast, type Priority } from './model/priority.ts';
-import { unwrapPayload } from './unwrap/unwrap.ts';
+import { unwrapPayload, unwrapRecordItems, type Unwrapped } from './unwrap/unwrap.ts';
+import type { ScannedLogFile } from './sources/prefilter/log-file.ts';
 import { normalizeRecord } from './normalize/normalize.ts';
 import { createDiffer } from './diff/diff.ts';
 import { createBreakGlass } from './breakglass/break-glass.ts';
@@ -58,6 +60,8 @@ export interface PayloadOutcome {
 
 export interface Core {
   processPayload(value: JsonValue, path?: string): PayloadOutcome;
+  /** A log file the byte scan read: only its kept records are normalized; the outcome is processPayload's. */
+  processLogFile(file: ScannedLogFile): PayloadOutcome;
   /** The same, with each event passed through `enrich` (live KMS reads) before the diff. */
   processPayloadWith(
     value: JsonValue,
@@ -119,6 +123,13 @@ export function createCore(options: CoreOptions, state: StateHolder): Core {
       const n = normalizePayload(value, path);
       return outcome(n, n.events.map(processEvent));
     },
+    processLogFile(file) {
+      const n = normalizeUnwrapped(unwrapRecordItems(file.kept));
+      for (const [reason, count] of Object.entries(file.skipped) as [SkipReason, number][]) {
+        n.skipped[reason] = (n.skipped[reason] ?? 0) + count;
+      }
+      return outcome(n, n.events.map(processEvent));
+    },
     async processPayloadWith(value, path, enrich) {
       const n = normalizePayload(value, path);
       const results: EventResult[] = [];
@@ -129,7 +140,10 @@ export function createCore(options: CoreOptions, state: StateHolder): Core {
 }
 
 function normalizePayload(value: JsonValue, path: string | undefined): Normalized {
-  const unwrapped = unwrapPayload(value, path);
+  return normalizeUnwrapped(unwrapPayload(value, path));
+}
+
+function normalizeUnwrapped(unwrapped: Unwrapped): Normalized {
   const events: KmsEvent[] = [];
   const problems: Problem[] = [...unwrapped.problems];
   const skipped: Partial<Record<SkipReason, number>> = { ...unwrapped.skipped };

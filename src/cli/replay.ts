@@ -36,7 +36,8 @@ export async function replay(options: ReplayOptions, io: CliIo): Promise<number>
       tally.addProblem(payload.problem.code);
       continue;
     }
-    const outcome = core.processPayload(payload.value, payload.path);
+    const outcome =
+      'logFile' in payload ? core.processLogFile(payload.logFile) : core.processPayload(payload.value, payload.path);
     tally.add(outcome);
     for (const p of outcome.problems) io.err(formatProblem({ ...p, source: p.source ?? payload.source }));
     for (const ref of outcome.s3Objects) {

@@ -86,21 +86,32 @@ function visit(value: JsonValue, path: string, depth: number, out: Unwrapped): v
 }
 
 function visitRecordsArray(records: readonly JsonValue[], path: string, depth: number, out: Unwrapped): void {
-  records.forEach((item, i) => {
-    const at = `${path}[${i}]`;
-    if (!isJsonObject(item)) return fail(out, at, 'expected a JSON object');
-    const s3 = field(item, 's3');
-    const sns = field(item, 'Sns');
-    const body = field(item, 'body');
-    if (isJsonObject(s3)) return visitS3Event(s3, `${at}.s3`, out);
-    if (isJsonObject(sns) && typeof field(sns, 'Message') === 'string') {
-      return visitJsonString(field(sns, 'Message') as string, `${at}.Sns.Message`, depth + 1, out);
-    }
-    if (typeof body === 'string' && stringField(item, 'eventSource') === 'aws:sqs') {
-      return visitJsonString(body, `${at}.body`, depth + 1, out);
-    }
-    out.records.push({ record: item, path: at });
-  });
+  records.forEach((item, i) => visitRecordItem(item, `${path}[${i}]`, depth, out));
+}
+
+/**
+ * The items of a log file's Records that the byte scan (sources/prefilter) kept, each at its index in the file, so
+ * paths and outcomes are those of unwrapPayload on the whole file; the scan counted the items it skipped.
+ */
+export function unwrapRecordItems(items: readonly { readonly index: number; readonly value: JsonValue }[]): Unwrapped {
+  const out: Unwrapped = { records: [], s3Objects: [], skipped: {}, problems: [] };
+  for (const { index, value } of items) visitRecordItem(value, `Records[${index}]`, 0, out);
+  return out;
+}
+
+function visitRecordItem(item: JsonValue, at: string, depth: number, out: Unwrapped): void {
+  if (!isJsonObject(item)) return fail(out, at, 'expected a JSON object');
+  const s3 = field(item, 's3');
+  const sns = field(item, 'Sns');
+  const body = field(item, 'body');
+  if (isJsonObject(s3)) return visitS3Event(s3, `${at}.s3`, out);
+  if (isJsonObject(sns) && typeof field(sns, 'Message') === 'string') {
+    return visitJsonString(field(sns, 'Message') as string, `${at}.Sns.Message`, depth + 1, out);
+  }
+  if (typeof body === 'string' && stringField(item, 'eventSource') === 'aws:sqs') {
+    return visitJsonString(body, `${at}.body`, depth + 1, out);
+  }
+  out.records.push({ record: item, path: at });
 }
 
 function visitEventBridge(event: JsonObject, path: string, out: Unwrapped): void {

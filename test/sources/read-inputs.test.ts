@@ -28,6 +28,7 @@ function summary(payloads: InputPayload[], base: string): (string | number | und
 
 function recordsIn(p: InputPayload | undefined): number {
   if (p === undefined || 'problem' in p) return -1;
+  if ('logFile' in p) return p.logFile.records;
   const records = (p.value as { Records?: unknown[] }).Records;
   return records?.length ?? -1;
 }

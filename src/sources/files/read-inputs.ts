@@ -8,9 +8,12 @@ import type { Problem, SkipReason } from '../../model/problem.ts';
 import { locateJsonError } from '../../model/json-error.ts';
 import { decompressIfGzip } from '../gzip.ts';
 import { expand, readProblem } from './expand.ts';
+import { prefilterLogFile, type ScannedLogFile } from '../prefilter/log-file.ts';
 
 export type InputPayload =
   | { readonly source: string; readonly path: string; readonly value: JsonValue }
+  /** A CloudTrail log file read by the byte scan: only the records that may be KMS records were parsed. */
+  | { readonly source: string; readonly path: string; readonly logFile: ScannedLogFile }
   | { readonly source: string; readonly problem: Problem };
 
 export interface ReadInputsIo {
@@ -49,12 +52,12 @@ export async function* readInputs(inputs: readonly string[], io: ReadInputsIo = 
 }
 
 async function* readFile(path: string): AsyncIterable<InputPayload> {
-  let text: string | undefined;
+  let bytes: Buffer | undefined;
   try {
     const handle = await open(path);
     try {
       const { size } = await handle.stat();
-      if (size <= WHOLE_LIMIT) text = wholeText(await handle.readFile());
+      if (size <= WHOLE_LIMIT) bytes = wholeBytes(await handle.readFile());
     } finally {
       await handle.close();
     }
@@ -62,17 +65,24 @@ async function* readFile(path: string): AsyncIterable<InputPayload> {
     yield { source: path, problem: readProblem(path, err) };
     return;
   }
-  if (text === undefined) yield* readStream(path, createReadStream(path));
-  else yield* parseWhole(path, text);
+  if (bytes === undefined) {
+    yield* readStream(path, createReadStream(path));
+    return;
+  }
+  // A CloudTrail log file is scanned as bytes and only its possible KMS records are parsed (sources/prefilter);
+  // anything else, including a log file that is not valid JSON, is parsed whole as before.
+  const logFile = prefilterLogFile(bytes);
+  if (logFile !== undefined) yield { source: path, path: '', logFile };
+  else yield* parseWhole(path, stripBom(bytes.toString('utf8')));
 }
 
-/** The file's text, or undefined when it gunzips to more than WHOLE_LIMIT (then it is streamed instead). */
-function wholeText(raw: Buffer): string | undefined {
-  if (raw[0] !== 0x1f || raw[1] !== 0x8b) return stripBom(raw.toString('utf8'));
+/** The file's bytes, gunzipped, or undefined when they gunzip to more than WHOLE_LIMIT (then it is streamed). */
+function wholeBytes(raw: Buffer): Buffer | undefined {
+  if (raw[0] !== 0x1f || raw[1] !== 0x8b) return raw;
   try {
     // Synchronous gunzip is twice as fast as zlib's thread-pool version for whole files; replay has nothing else
     // to do meanwhile.
-    return stripBom(gunzipSync(raw, { maxOutputLength: WHOLE_LIMIT }).toString('utf8'));
+    return gunzipSync(raw, { maxOutputLength: WHOLE_LIMIT });
   } catch (err: unknown) {
     if (typeof err === 'object' && err !== null && 'code' in err && err.code === 'ERR_BUFFER_TOO_LARGE') {
       return undefined;
