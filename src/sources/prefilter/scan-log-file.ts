@@ -28,6 +28,9 @@ const RECORDS = bytes('Records');
 const GUARDED = ['s3', 'Sns', 'body', 'insightDetails'].map(bytes);
 const EVENT_SOURCE = bytes('eventSource');
 const EVENT_TYPE = bytes('eventType');
+const TRUE = bytes('true');
+const FALSE = bytes('false');
+const NULL = bytes('null');
 /** 1 for bytes that can stand in a JSON string as themselves: not a quote, a backslash or a control character. */
 const WHITESPACE = new Uint8Array(256).map((_, b) => (b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09 ? 1 : 0));
 const STRING_PLAIN = new Uint8Array(256).map((_, b) => (b >= 0x20 && b !== QUOTE && b !== BACKSLASH ? 1 : 0));
@@ -36,274 +39,216 @@ const ESCAPES = new Uint8Array(256).map((_, b) => ('"\\/bfnrt'.includes(String.f
 
 /** The records of a `{"Records": [...]}` file, or undefined when the file is anything else (or not valid JSON). */
 export function scanLogFile(buf: Uint8Array): ScannedRecord[] | undefined {
-  return new Scanner(buf).logFile();
-}
-
-class Scanner {
-  private p = 0;
-  /** Whether the last string scanned held an escape. */
-  private escaped = false;
-  /** Open containers of the value being scanned (`{` or `[`), reused across values. */
-  private readonly stack = new Uint8Array(MAX_DEPTH);
-  private readonly buf: Uint8Array;
-  private readonly n: number;
-  constructor(buf: Uint8Array) {
-    this.buf = buf;
-    this.n = buf.length;
-    // A UTF-8 byte-order mark, as read-inputs strips it.
-    if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) this.p = 3;
-  }
-
-  logFile(): ScannedRecord[] | undefined {
-    const { buf } = this;
-    this.ws();
-    if (buf[this.p] !== 0x7b) return undefined;
-    this.p++;
-    this.ws();
-    const k0 = this.p + 1;
-    if (!this.string() || this.escaped || !this.equals(k0, this.p - 1, RECORDS)) return undefined;
-    this.ws();
-    if (buf[this.p] !== 0x3a) return undefined;
-    this.p++;
-    this.ws();
-    if (buf[this.p] !== 0x5b) return undefined;
-    this.p++;
-    const records: ScannedRecord[] = [];
-    this.ws();
-    if (buf[this.p] === 0x5d) this.p++;
-    else {
-      for (;;) {
-        this.ws();
-        const record = this.record();
-        if (record === undefined) return undefined;
-        records.push(record);
-        this.ws();
-        const c = buf[this.p];
-        this.p++;
-        if (c === 0x5d) break;
-        if (c !== 0x2c) return undefined;
-      }
-    }
-    this.ws();
-    if (buf[this.p] !== 0x7d) return undefined;
-    this.p++;
-    this.ws();
-    return this.p === this.n ? records : undefined;
-  }
-
-  /** One element of Records: an object is inspected at its top level; any other value is left to the parse. */
-  private record(): ScannedRecord | undefined {
-    const start = this.p;
-    if (this.buf[start] !== 0x7b) return this.value(1) ? { start, end: this.p } : undefined;
-    this.p++;
-    let source: { start: number; end: number } | undefined;
-    let type: { start: number; end: number } | undefined;
-    let unsafe = false;
-    this.ws();
-    if (this.buf[this.p] === 0x7d) {
-      this.p++;
-      return { start, end: this.p };
-    }
+  const n = buf.length;
+  let p = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0; // a UTF-8 byte-order mark
+  p = skipWs(buf, p);
+  if (buf[p] !== 0x7b) return undefined;
+  p = skipWs(buf, p + 1);
+  if (buf[p] !== QUOTE) return undefined;
+  const keyEnd = stringEnd(buf, p);
+  if (keyEnd < 0 || !equals(buf, p + 1, keyEnd, RECORDS)) return undefined;
+  p = skipWs(buf, keyEnd + 1);
+  if (buf[p] !== 0x3a) return undefined;
+  p = skipWs(buf, p + 1);
+  if (buf[p] !== 0x5b) return undefined;
+  p = skipWs(buf, p + 1);
+  const records: ScannedRecord[] = [];
+  if (buf[p] === 0x5d) p++;
+  else {
+    const stack = new Uint8Array(MAX_DEPTH);
     for (;;) {
-      this.ws();
-      const k0 = this.p + 1;
-      if (!this.string()) return undefined;
-      const k1 = this.p - 1;
-      const keyEscaped = this.escaped;
-      this.ws();
-      if (this.buf[this.p] !== 0x3a) return undefined;
-      this.p++;
-      this.ws();
-      const isSource = !keyEscaped && this.equals(k0, k1, EVENT_SOURCE);
-      const isType = !keyEscaped && this.equals(k0, k1, EVENT_TYPE);
-      if (keyEscaped || this.guarded(k0, k1)) unsafe = true;
-      if ((isSource || isType) && this.buf[this.p] === QUOTE) {
-        // The last occurrence wins, as in JSON.parse; an escaped value sends the record to the parse.
-        const v0 = this.p + 1;
-        if (!this.string()) return undefined;
-        if (this.escaped) unsafe = true;
-        else if (isSource) source = { start: v0, end: this.p - 1 };
-        else type = { start: v0, end: this.p - 1 };
-      } else {
-        // A non-string eventSource or eventType is the normalizer's to judge.
-        if (isSource || isType) unsafe = true;
-        if (!this.value(2)) return undefined;
-      }
-      this.ws();
-      const c = this.buf[this.p];
-      this.p++;
-      if (c === 0x7d) break;
+      const record = scanRecord(buf, p, stack);
+      if (record === undefined) return undefined;
+      records.push(record);
+      p = skipWs(buf, record.end);
+      const c = buf[p];
+      p = skipWs(buf, p + 1);
+      if (c === 0x5d) break;
       if (c !== 0x2c) return undefined;
     }
-    const end = this.p;
-    if (unsafe) return { start, end };
-    // normalize's order: an Insight event first, then the event source.
-    if (type !== undefined && this.equals(type.start, type.end, INSIGHT)) return { start, end, skip: 'insight_event' };
-    if (source === undefined || this.equals(source.start, source.end, KMS)) return { start, end };
-    return { start, end, skip: 'other_service' };
   }
+  p = skipWs(buf, p);
+  if (buf[p] !== 0x7d) return undefined;
+  return skipWs(buf, p + 1) === n ? records : undefined;
+}
 
-  /**
-   * Any JSON value at p; p ends after it. False when it is not valid JSON. One loop with an explicit stack of open
-   * containers (no call per nested value): this is where the scan spends its time.
-   */
-  private value(depth: number): boolean {
-    const { buf, n } = this;
-    const stack = this.stack;
-    let top = 0; // open containers
-    let p = this.p;
-    // What may come next: a value, a key (after `{` or `,` in an object), or `,`/close (after a value).
-    let expect: 'value' | 'key' | 'after' = 'value';
-    let first = false; // right after an opening bracket: the closing one is allowed
-    for (;;) {
-      while (p < n && WHITESPACE[buf[p] as number] === 1) p++;
-      if (p >= n) return false;
-      const c = buf[p] as number;
-      if (expect === 'after') {
-        if (top === 0) break;
-        const open = stack[top - 1];
-        if (c === 0x2c) {
-          p++;
-          expect = open === 0x7b ? 'key' : 'value';
-          first = false;
-          continue;
-        }
-        if ((c === 0x7d && open === 0x7b) || (c === 0x5d && open === 0x5b)) {
-          p++;
-          top--;
-          continue;
-        }
-        return false;
-      }
-      if (first && ((c === 0x7d && stack[top - 1] === 0x7b) || (c === 0x5d && stack[top - 1] === 0x5b))) {
+// Parser states inside a record.
+const VALUE = 0; // a value must come (or, right after `[`, the `]`)
+const KEY = 1; // a key must come (or, right after `{`, the `}`)
+const COLON = 2;
+const AFTER = 3; // `,` or the closing bracket
+
+// What the key being read names, at the record's own level.
+const OTHER_KEY = 0;
+const SOURCE_KEY = 1;
+const TYPE_KEY = 2;
+
+/**
+ * One element of Records starting at p (no whitespace before it): its extent, and for an object what its own
+ * `eventSource` and `eventType` say. One loop with an explicit stack and no calls per token: this is where the scan
+ * spends its time.
+ */
+function scanRecord(buf: Uint8Array, start: number, stack: Uint8Array): ScannedRecord | undefined {
+  const n = buf.length;
+  let p = start;
+  let top = 0; // open containers; the record's own fields are at top === 1
+  let state = VALUE;
+  let first = false; // right after an opening bracket
+  let key = OTHER_KEY;
+  let unsafe = false;
+  let source0 = -1;
+  let source1 = -1;
+  let type0 = -1;
+  let type1 = -1;
+  const isObject = buf[p] === 0x7b;
+  for (;;) {
+    while (p < n && WHITESPACE[buf[p] as number] === 1) p++;
+    if (p >= n) return undefined;
+    const c = buf[p] as number;
+    if (state === AFTER) {
+      if (c === 0x2c) {
+        state = stack[top - 1] === 0x7b ? KEY : VALUE;
         p++;
-        top--;
-        first = false;
-        expect = 'after';
         continue;
       }
+      if (c !== (stack[top - 1] === 0x7b ? 0x7d : 0x5d)) return undefined;
+      p++;
+      if (--top === 0) break;
+      continue;
+    }
+    if (first) {
       first = false;
-      if (expect === 'key') {
-        this.p = p;
-        if (c !== QUOTE || !this.string()) return false;
-        p = this.p;
-        while (p < n && WHITESPACE[buf[p] as number] === 1) p++;
-        if (buf[p] !== 0x3a) return false;
+      if (c === (stack[top - 1] === 0x7b ? 0x7d : 0x5d)) {
         p++;
-        expect = 'value';
+        state = AFTER;
+        if (--top === 0) break;
         continue;
       }
-      // A value.
-      if (c === QUOTE) {
-        this.p = p;
-        if (!this.string()) return false;
-        p = this.p;
-      } else if (c === 0x7b || c === 0x5b) {
-        if (depth + top >= MAX_DEPTH) return false;
-        stack[top++] = c;
-        p++;
-        expect = c === 0x7b ? 'key' : 'value';
-        first = true;
-        continue;
-      } else {
-        this.p = p;
-        const ok =
-          c === 0x74
-            ? this.literal('true')
-            : c === 0x66
-              ? this.literal('false')
-              : c === 0x6e
-                ? this.literal('null')
-                : this.number();
-        if (!ok) return false;
-        p = this.p;
+    }
+    if (state === COLON) {
+      if (c !== 0x3a) return undefined;
+      state = VALUE;
+      p++;
+      continue;
+    }
+    if (c === QUOTE) {
+      // A string: the hot loop, one table lookup per byte.
+      let q = p + 1;
+      let escaped = false;
+      for (;;) {
+        while (q < n && STRING_PLAIN[buf[q] as number] === 1) q++;
+        if (q >= n) return undefined;
+        const b = buf[q] as number;
+        if (b === QUOTE) break;
+        if (b !== BACKSLASH) return undefined; // a control character
+        escaped = true;
+        const e = buf[q + 1] as number;
+        if (e === 0x75) {
+          if (!isHex(buf[q + 2]) || !isHex(buf[q + 3]) || !isHex(buf[q + 4]) || !isHex(buf[q + 5])) return undefined;
+          q += 6;
+        } else if (ESCAPES[e] === 1) q += 2;
+        else return undefined;
       }
-      expect = 'after';
+      if (top === 1 && isObject) {
+        if (state === KEY) {
+          // The record's own keys: an escaped one could spell anything, so it sends the record to the parse.
+          key = OTHER_KEY;
+          if (escaped) unsafe = true;
+          else if (equals(buf, p + 1, q, EVENT_SOURCE)) key = SOURCE_KEY;
+          else if (equals(buf, p + 1, q, EVENT_TYPE)) key = TYPE_KEY;
+          else if (guarded(buf, p + 1, q)) unsafe = true;
+        } else if (key !== OTHER_KEY) {
+          // The last occurrence wins, as in JSON.parse.
+          if (escaped) unsafe = true;
+          else if (key === SOURCE_KEY) [source0, source1] = [p + 1, q];
+          else [type0, type1] = [p + 1, q];
+        }
+      }
+      p = q + 1;
+      state = state === KEY ? COLON : AFTER;
       if (top === 0) break;
+      continue;
     }
-    this.p = p;
-    return true;
-  }
-
-  /**
-   * A string at p (which must be a quote); p ends after its closing quote and `escaped` says whether it held an
-   * escape. Returns false when it is not a valid JSON string. The hot loop: one table lookup per byte.
-   */
-  private string(): boolean {
-    const { buf, n } = this;
-    if (buf[this.p] !== QUOTE) return false;
-    let p = this.p + 1;
-    let escaped = false;
-    for (;;) {
-      while (p < n && STRING_PLAIN[buf[p] as number] === 1) p++;
-      if (p >= n) return false;
-      const b = buf[p] as number;
-      if (b === QUOTE) {
-        this.p = p + 1;
-        this.escaped = escaped;
-        return true;
-      }
-      if (b !== BACKSLASH) return false; // a control character
-      escaped = true;
-      const e = buf[p + 1];
-      if (e === 0x75) {
-        for (let i = 2; i < 6; i++) if (!isHex(buf[p + i])) return false;
-        p += 6;
-      } else if (e !== undefined && ESCAPES[e] === 1) p += 2;
-      else return false;
-    }
-  }
-
-  private literal(word: string): boolean {
-    for (let i = 0; i < word.length; i++) if (this.buf[this.p + i] !== word.charCodeAt(i)) return false;
-    this.p += word.length;
-    return true;
-  }
-
-  /** -? (0 | [1-9][0-9]*) (.[0-9]+)? ([eE][+-]?[0-9]+)? */
-  private number(): boolean {
-    const { buf } = this;
-    let p = this.p;
-    if (buf[p] === 0x2d) p++;
-    if (buf[p] === 0x30) p++;
-    else if (isDigit(buf[p])) while (isDigit(buf[p])) p++;
-    else return false;
-    if (buf[p] === 0x2e) {
+    if (state === KEY) return undefined;
+    if (top === 1 && key !== OTHER_KEY) unsafe = true; // a non-string eventSource or eventType: normalize judges it
+    if (c === 0x7b || c === 0x5b) {
+      if (top >= MAX_DEPTH) return undefined;
+      stack[top++] = c;
+      state = c === 0x7b ? KEY : VALUE;
+      first = true;
       p++;
-      if (!isDigit(buf[p])) return false;
-      while (isDigit(buf[p])) p++;
+      continue;
     }
-    if (buf[p] === 0x65 || buf[p] === 0x45) {
-      p++;
-      if (buf[p] === 0x2b || buf[p] === 0x2d) p++;
-      if (!isDigit(buf[p])) return false;
-      while (isDigit(buf[p])) p++;
-    }
-    this.p = p;
-    return true;
+    const q = scalarEnd(buf, p, c);
+    if (q < 0) return undefined;
+    p = q;
+    state = AFTER;
+    if (top === 0) break;
   }
+  const end = p;
+  if (!isObject || unsafe) return { start, end };
+  // normalize's order: an Insight event first, then the event source.
+  if (type0 >= 0 && equals(buf, type0, type1, INSIGHT)) return { start, end, skip: 'insight_event' };
+  if (source0 < 0 || equals(buf, source0, source1, KMS)) return { start, end };
+  return { start, end, skip: 'other_service' };
+}
 
-  private ws(): void {
-    const { buf, n } = this;
-    let p = this.p;
-    while (p < n) {
-      const b = buf[p];
-      if (b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09) break;
-      p++;
-    }
-    this.p = p;
+/** The position after the string starting at p, or -1 (used outside the hot loop). */
+function stringEnd(buf: Uint8Array, p: number): number {
+  const n = buf.length;
+  let q = p + 1;
+  while (q < n) {
+    const b = buf[q] as number;
+    if (b === QUOTE) return q;
+    if (b === BACKSLASH || b < 0x20) return -1;
+    q++;
   }
+  return -1;
+}
 
-  private guarded(start: number, end: number): boolean {
-    for (const g of GUARDED) if (this.equals(start, end, g)) return true;
-    return false;
+/** The position after the literal or number starting at p (its first byte c), or -1. */
+function scalarEnd(buf: Uint8Array, p: number, c: number): number {
+  if (c === 0x74) return word(buf, p, TRUE);
+  if (c === 0x66) return word(buf, p, FALSE);
+  if (c === 0x6e) return word(buf, p, NULL);
+  // -? (0 | [1-9][0-9]*) (.[0-9]+)? ([eE][+-]?[0-9]+)?
+  let q = p;
+  if (buf[q] === 0x2d) q++;
+  if (buf[q] === 0x30) q++;
+  else if (isDigit(buf[q])) while (isDigit(buf[q])) q++;
+  else return -1;
+  if (buf[q] === 0x2e) {
+    q++;
+    if (!isDigit(buf[q])) return -1;
+    while (isDigit(buf[q])) q++;
   }
+  if (buf[q] === 0x65 || buf[q] === 0x45) {
+    q++;
+    if (buf[q] === 0x2b || buf[q] === 0x2d) q++;
+    if (!isDigit(buf[q])) return -1;
+    while (isDigit(buf[q])) q++;
+  }
+  return q;
+}
 
-  private equals(start: number, end: number, word: Uint8Array): boolean {
-    if (end - start !== word.length) return false;
-    for (let i = 0; i < word.length; i++) if (this.buf[start + i] !== word[i]) return false;
-    return true;
-  }
+function word(buf: Uint8Array, p: number, w: Uint8Array): number {
+  return equals(buf, p, p + w.length, w) ? p + w.length : -1;
+}
+
+function skipWs(buf: Uint8Array, p: number): number {
+  while (p < buf.length && WHITESPACE[buf[p] as number] === 1) p++;
+  return p;
+}
+
+function guarded(buf: Uint8Array, start: number, end: number): boolean {
+  for (const g of GUARDED) if (equals(buf, start, end, g)) return true;
+  return false;
+}
+
+function equals(buf: Uint8Array, start: number, end: number, w: Uint8Array): boolean {
+  if (end - start !== w.length) return false;
+  for (let i = 0; i < w.length; i++) if (buf[start + i] !== w[i]) return false;
+  return true;
 }
 
 function isDigit(b: number | undefined): boolean {
