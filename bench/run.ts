@@ -1,6 +1,6 @@
 // `npm run bench [-- --mb 100] [--json]`: throughput measured side by side with floors measured in the same run on
 // the same files (gunzip alone; gunzip + JSON.parse), never as timed assertions in tests. See BENCHMARKS.md.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,6 +15,7 @@ import { readInputs } from '../src/sources/files/read-inputs.ts';
 import { loadStates } from '../src/terraform/load-states.ts';
 import { ReloadingState } from '../src/terraform/reloading-state.ts';
 import { writeCorpus } from './corpus.ts';
+import { writeKeyState } from './key-state.ts';
 
 const { values } = parseArgs({
   options: {
@@ -57,57 +58,6 @@ function generatedRules(n: number): string {
   return text;
 }
 
-function stateWithKeys(n: number): { path: string; keyIds: string[] } {
-  const keyIds = Array.from({ length: n }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
-  const policy = JSON.stringify({
-    Version: '2012-10-17',
-    Statement: [
-      { Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'kms:*', Resource: '*' },
-    ],
-  });
-  const instances = keyIds.map((id) => ({
-    index_key: id,
-    schema_version: 0,
-    attributes: {
-      id,
-      key_id: id,
-      arn: `arn:aws:kms:us-west-2:111122223333:key/${id}`,
-      is_enabled: true,
-      enable_key_rotation: true,
-      rotation_period_in_days: 365,
-      policy,
-      description: `key ${id}`,
-      tags: { Team: 'a' },
-      tags_all: { Team: 'a' },
-      key_usage: 'ENCRYPT_DECRYPT',
-      customer_master_key_spec: 'SYMMETRIC_DEFAULT',
-      multi_region: false,
-    },
-  }));
-  const path = join(dir, 'keys.tfstate');
-  writeFileSync(
-    path,
-    JSON.stringify({
-      version: 4,
-      terraform_version: '1.9.8',
-      serial: 1,
-      lineage: 'bench',
-      outputs: {},
-      resources: [
-        {
-          module: 'module.kms',
-          mode: 'managed',
-          type: 'aws_kms_key',
-          name: 'this',
-          provider: 'provider["registry.terraform.io/hashicorp/aws"]',
-          instances,
-        },
-      ],
-    }),
-  );
-  return { path, keyIds };
-}
-
 async function main(): Promise<void> {
   const mb = Number(values.mb);
   const results: Record<string, unknown> = {
@@ -145,7 +95,7 @@ async function main(): Promise<void> {
   };
 
   // ── KMS path: every record a KMS management event, 10,000-key state, default + 200 generated rules ─────────────
-  const { path: statePath, keyIds } = stateWithKeys(10_000);
+  const { path: statePath, keyIds } = writeKeyState(dir, 10_000);
   const start = await timeAsync(async () => {
     const rules = await readRuleFiles([rulesDir]);
     const loaded = loadRules([...rules.files, { path: 'generated.yaml', text: generatedRules(200) }]);

@@ -2,14 +2,10 @@
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { parsePriority, PRIORITIES, type Priority } from './model/priority.ts';
-import { replay, type CliIo } from './cli/replay.ts';
-import { validateRules } from './cli/rules-validate.ts';
-import { listFields } from './cli/rules-fields.ts';
-import { testRules } from './cli/rules-test.ts';
-import { explainRule } from './cli/rules-explain.ts';
-import { run as runDaemonCommand } from './cli/run.ts';
-import { scan } from './cli/scan.ts';
+import type { CliIo } from './cli/replay.ts';
 import { EXAMPLE_EVENTS, EXAMPLE_STATE } from './cli/paths.ts';
+// Each command's module is imported when that command runs: `replay` then never loads the AWS SDK, prom-client or
+// the daemon, which halves its start time and memory (see BENCHMARKS.md).
 import { COMPLIANCE_OPTIONS, complianceSettings } from './cli/compliance-options.ts';
 
 const USAGE = `Usage:
@@ -66,6 +62,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
       const failOn = priorityOption(values['fail-on'], 'fail-on');
       const compliance = complianceSettings(values);
       if (typeof compliance === 'string') throw new UsageError(compliance);
+      const { replay } = await import('./cli/replay.ts');
       return replay(
         {
           inputs: positionals,
@@ -81,24 +78,26 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     }
     case 'rules': {
       const [sub, ...paths] = rest;
-      if (sub === 'fields') return listFields(io, paths.includes('--markdown'));
-      if (sub === 'explain') return explainRule(paths, io);
+      if (sub === 'fields') return (await import('./cli/rules-fields.ts')).listFields(io, paths.includes('--markdown'));
+      if (sub === 'explain') return (await import('./cli/rules-explain.ts')).explainRule(paths, io);
       if (sub === 'test') {
         if (paths.length === 0) throw new UsageError('rules test: name at least one rules file or directory');
-        return testRules(paths, io);
+        return (await import('./cli/rules-test.ts')).testRules(paths, io);
       }
       if (sub !== 'validate')
         throw new UsageError(`rules: unknown subcommand '${sub ?? ''}' (validate, test, explain, fields)`);
       if (paths.length === 0) throw new UsageError('rules validate: name at least one rules file or directory');
-      return validateRules(paths, io);
+      return (await import('./cli/rules-validate.ts')).validateRules(paths, io);
     }
     case 'scan':
-      return scan(rest, io, process.stderr.isTTY);
+      return (await import('./cli/scan.ts')).scan(rest, io, process.stderr.isTTY);
     case 'run':
-      return runDaemonCommand(rest, io, process.env);
-    case 'demo':
+      return (await import('./cli/run.ts')).run(rest, io, process.env);
+    case 'demo': {
       io.err(`kms-drift demo: replaying ${EXAMPLE_EVENTS} against ${EXAMPLE_STATE}`);
+      const { replay } = await import('./cli/replay.ts');
       return replay({ inputs: [EXAMPLE_EVENTS], states: [EXAMPLE_STATE], rules: [], terraformPrincipals: [] }, io);
+    }
     case '--version':
     case 'version': {
       const pkg: unknown = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
