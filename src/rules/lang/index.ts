@@ -62,3 +62,27 @@ function unite(a: ReadonlySet<string> | 'any', b: ReadonlySet<string> | 'any'): 
   if (a === 'any' || b === 'any') return 'any';
   return new Set([...a, ...b]);
 }
+
+/**
+ * The string equalities a condition requires of every event it matches: for each top-level `and` conjunct of the
+ * form `field = "x"` or `field in (x, y)` (a plain field, no argument, no transformer), the field and its allowed
+ * values. Exact, not a superset: if the condition is true, the field's value is one of them. The ruleset uses it
+ * as a second index level; only string fields may be indexed this way (the caller checks the field's type).
+ */
+export function equalityConstraints(expr: Expr): ReadonlyMap<string, ReadonlySet<string>> {
+  const out = new Map<string, ReadonlySet<string>>();
+  const visit = (e: Expr): void => {
+    if (e.kind === 'and') return e.children.forEach(visit);
+    if (e.kind !== 'check') return;
+    const { field, op, value } = e;
+    if (field.kind !== 'field' || field.arg !== undefined || value === undefined) return;
+    let values: ReadonlySet<string>;
+    if ((op === '=' || op === '==') && value.kind === 'string') values = new Set([value.value]);
+    else if (op === 'in' && value.kind === 'list') values = new Set(value.items.map((i) => i.value));
+    else return;
+    const known = out.get(field.name);
+    out.set(field.name, known === undefined ? values : new Set([...known].filter((v) => values.has(v))));
+  };
+  visit(expr);
+  return out;
+}

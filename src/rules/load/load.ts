@@ -2,7 +2,7 @@ import { atLeast, type Priority } from '../../model/priority.ts';
 import type { Problem } from '../../model/problem.ts';
 import { compileCondition } from '../lang/compile.ts';
 import { fieldRegistry } from '../lang/fields.ts';
-import { eventIndexKeys } from '../lang/index.ts';
+import { equalityConstraints, eventIndexKeys } from '../lang/index.ts';
 import { compileOutput } from '../lang/output.ts';
 import { Collector } from './collector.ts';
 import type { RuleDef } from './defs.ts';
@@ -118,6 +118,7 @@ function compileRule(rule: RuleDef, ctx: ResolveContext): RuleResult {
         check: check.check,
         output: output.output,
         keys: eventIndexKeys(resolved),
+        equalities: equalityConstraints(resolved),
         expr: resolved,
         order: rule.order,
       },

@@ -4,6 +4,8 @@ import type { Priority } from '../../model/priority.ts';
 import type { Expr } from '../lang/ast.ts';
 import type { CompiledCheck } from '../lang/compile.ts';
 import { shortSource, type EventIndexKeys } from '../lang/index.ts';
+import { fieldRegistry } from '../lang/fields.ts';
+import type { FieldDef } from '../lang/fields.ts';
 import type { CompiledOutput } from '../lang/output.ts';
 
 /** One rule that matched a finding: Falco's alert keys (the drift log adds the finding's own). */
@@ -25,6 +27,8 @@ export interface CompiledRule {
   readonly check: CompiledCheck;
   readonly output: CompiledOutput;
   readonly keys: EventIndexKeys;
+  /** String fields the condition requires to equal one of some values (lang/index.ts equalityConstraints). */
+  readonly equalities: ReadonlyMap<string, ReadonlySet<string>>;
   /** The condition with macros, lists and exceptions resolved: what `rules explain` walks. */
   readonly expr: Expr;
   /** Load order: matches are reported in it. */
@@ -39,36 +43,103 @@ export interface Ruleset {
 
 /** Event names and sources come from records; past this many pairs we stop caching rather than grow without end. */
 const MAX_CACHED_PAIRS = 4096;
+/** A bucket this large gets a second index level when enough of its rules pin one string field. */
+const SECOND_LEVEL_MIN_RULES = 16;
+const SECOND_LEVEL_MIN_PINNED = 8;
+/** Distinct values of the second-level field remembered per bucket (merged candidate lists). */
+const MAX_CACHED_VALUES = 4096;
+
+type Candidates = (subject: DriftFinding) => readonly CompiledRule[];
 
 /**
  * Rules indexed by (service, event name) from their conditions, so an event is tested only against rules that can
  * match it. Rules whose condition names no event (or no service) sit in every bucket of that dimension. The
- * candidates of a (service, name) pair are computed on first sight, in load order, and reused.
+ * candidates of a (service, name) pair are computed on first sight, in load order, and reused. A large bucket is
+ * split again on the string field most of its rules pin with `=`/`in` (say `user = "ci"`): an event then meets the
+ * rules pinned to its value of that field plus the rules that do not pin it, still in load order — never a rule
+ * that could match and is left out, because a pinned rule cannot match another value.
  */
 export function createRuleset(rules: readonly CompiledRule[]): Ruleset {
   const sorted = [...rules].sort((a, b) => a.order - b.order);
-  const candidates = new Map<string, readonly CompiledRule[]>();
-  const candidatesFor = (service: string, name: string): readonly CompiledRule[] => {
+  const buckets = new Map<string, Candidates>();
+  const candidatesFor = (service: string, name: string): Candidates => {
     const key = `${service}\u0000${name}`;
-    const cached = candidates.get(key);
+    const cached = buckets.get(key);
     if (cached !== undefined) return cached;
     const list = sorted.filter(
       (r) =>
         (r.keys.sources === 'any' || r.keys.sources.has(service)) && (r.keys.names === 'any' || r.keys.names.has(name)),
     );
-    if (candidates.size < MAX_CACHED_PAIRS) candidates.set(key, list);
-    return list;
+    const bucket = secondLevel(list);
+    if (buckets.size < MAX_CACHED_PAIRS) buckets.set(key, bucket);
+    return bucket;
   };
   return {
     rules: sorted,
     evaluate(subject) {
       const matches: RuleMatch[] = [];
-      for (const rule of candidatesFor(shortSource(subject.event.eventSource), subject.event.name)) {
+      const candidates = candidatesFor(shortSource(subject.event.eventSource), subject.event.name)(subject);
+      for (const rule of candidates) {
         if (rule.check(subject)) matches.push(toMatch(rule, subject));
       }
       return matches;
     },
   };
+}
+
+function secondLevel(list: readonly CompiledRule[]): Candidates {
+  const all: Candidates = () => list;
+  if (list.length < SECOND_LEVEL_MIN_RULES) return all;
+  const pinned = new Set<string>();
+  for (const r of list) for (const field of r.equalities.keys()) pinned.add(field);
+  // The field that leaves the fewest rules to test in the worst case: those that do not pin it, plus the most
+  // rules pinned to one value. Only string fields: their `=`/`in` is exact string equality, so the value decides.
+  let best: { def: FieldDef; unpinned: CompiledRule[]; byValue: Map<string, CompiledRule[]> } | undefined;
+  let bestCost = list.length / 2;
+  for (const field of pinned) {
+    const resolved = fieldRegistry.resolve(field, undefined);
+    if (!resolved.ok || resolved.def.type !== 'string') continue;
+    const unpinned = list.filter((r) => !r.equalities.has(field));
+    if (list.length - unpinned.length < SECOND_LEVEL_MIN_PINNED) continue;
+    const byValue = new Map<string, CompiledRule[]>();
+    for (const r of list) for (const v of r.equalities.get(field) ?? []) byValue.set(v, [...(byValue.get(v) ?? []), r]);
+    const cost = unpinned.length + Math.max(0, ...[...byValue.values()].map((rules) => rules.length));
+    if (cost < bestCost) {
+      best = { def: resolved.def, unpinned, byValue };
+      bestCost = cost;
+    }
+  }
+  if (best === undefined) return all;
+  const { def, unpinned, byValue } = best;
+  const merged = new Map<string, readonly CompiledRule[]>();
+  return (subject) => {
+    const value = def.extract(subject, undefined);
+    if (typeof value !== 'string') return unpinned;
+    const cached = merged.get(value);
+    if (cached !== undefined) return cached;
+    const rules = mergeByOrder(unpinned, byValue.get(value) ?? []);
+    if (merged.size < MAX_CACHED_VALUES) merged.set(value, rules);
+    return rules;
+  };
+}
+
+/** Two lists sorted by load order, as one. */
+function mergeByOrder(a: readonly CompiledRule[], b: readonly CompiledRule[]): CompiledRule[] {
+  const out: CompiledRule[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const x = a[i];
+    const y = b[j];
+    if (y === undefined || (x !== undefined && x.order < y.order)) {
+      out.push(x as CompiledRule);
+      i++;
+    } else {
+      out.push(y);
+      j++;
+    }
+  }
+  return out;
 }
 
 /** Every rule tested on its own, without the index: the reference the index must agree with. */

@@ -286,8 +286,30 @@ describe('the (service, event name) index', () => {
     RULE('both', 'cloud.service = kms and evt.name in (CreateAlias, DeleteAlias)'),
     RULE('impossible', 'evt.name = DisableKey and evt.name = EnableKey'),
   ].join('');
+  // Enough rules per event that pin `user` (or `ct.user`) for the second index level, mixed with rules that pin it
+  // with `in`, pin it twice, pin another field, or do not pin it: the shape of a large organisation's own rules.
+  const EVENTS = ['DisableKey', 'EnableKey', 'PutKeyPolicy', 'TagResource', 'ScheduleKeyDeletion'];
+  const SECOND_LEVEL = Array.from({ length: 120 }, (_, i) => {
+    const event = EVENTS[i % EVENTS.length] ?? 'DisableKey';
+    const user = ['Alice', 'Bob', 'Terraform', `user-${i}`][i % 4] ?? 'Alice';
+    switch (i % 6) {
+      case 0:
+        return RULE(`pin_${i}`, `evt.name = ${event} and user = "${user}"`);
+      case 1:
+        return RULE(`pin_in_${i}`, `evt.name = ${event} and user in (Bob, "${user}", carol)`);
+      case 2:
+        return RULE(`pin_twice_${i}`, `evt.name = ${event} and user in (Alice, Bob) and user = "${user}"`);
+      case 3:
+        return RULE(`pin_other_${i}`, `evt.name = ${event} and ct.user = "${user}" and drift.type != none`);
+      case 4:
+        return RULE(`unpinned_${i}`, `evt.name = ${event} and (user = "${user}" or user = Bob)`);
+      default:
+        return RULE(`lower_${i}`, `evt.name = ${event} and tolower(user) = "${user.toLowerCase()}"`);
+    }
+  }).join('');
   const RULESETS = {
     shapes: [text(INDEX_SHAPES)],
+    'second level (120 rules pinning user)': [text(SECOND_LEVEL)],
     'base + local': [own('base.yaml'), own('local.yaml')],
     bundled: [
       { path: 'rules/kms_drift_rules.yaml', text: readFileSync(`${FIXTURES}../rules/kms_drift_rules.yaml`, 'utf8') },
@@ -300,7 +322,7 @@ describe('the (service, event name) index', () => {
       const { ruleset } = loadRules(files);
       let fired = 0;
       for (const rec of trackedRecords()) {
-        for (const user of ['Alice', 'Bob', 'Terraform']) {
+        for (const user of ['Alice', 'Bob', 'Terraform', 'user-3', 'user-7', 'carol']) {
           const subject = finding(asUser(rec, user));
           const indexed = ruleset.evaluate(subject);
           expect(indexed).toEqual(evaluateAll(ruleset.rules, subject));
