@@ -286,30 +286,30 @@ describe('the (service, event name) index', () => {
     RULE('both', 'cloud.service = kms and evt.name in (CreateAlias, DeleteAlias)'),
     RULE('impossible', 'evt.name = DisableKey and evt.name = EnableKey'),
   ].join('');
-  // Enough rules per event that pin `user` (or `ct.user`) for the second index level, mixed with rules that pin it
-  // with `in`, pin it twice, pin another field, or do not pin it: the shape of a large organisation's own rules.
+  // Enough rules per event that pin `user` for the second index level, mixed with rules that pin it with `in`, pin it
+  // twice, or do not pin it (an `or`, a transformer): the shape of a large organisation's own rules.
   const EVENTS = ['DisableKey', 'EnableKey', 'PutKeyPolicy', 'TagResource', 'ScheduleKeyDeletion'];
-  const SECOND_LEVEL = Array.from({ length: 120 }, (_, i) => {
-    const event = EVENTS[i % EVENTS.length] ?? 'DisableKey';
-    const user = ['Alice', 'Bob', 'Terraform', `user-${i}`][i % 4] ?? 'Alice';
-    switch (i % 6) {
-      case 0:
-        return RULE(`pin_${i}`, `evt.name = ${event} and user = "${user}"`);
-      case 1:
+  const SECOND_LEVEL = Array.from({ length: 200 }, (_, i) => {
+    const event = EVENTS[Math.floor(i / 10) % EVENTS.length] ?? 'DisableKey';
+    const user = `user-${i}`;
+    switch (i % 10) {
+      case 6:
         return RULE(`pin_in_${i}`, `evt.name = ${event} and user in (Bob, "${user}", carol)`);
-      case 2:
-        return RULE(`pin_twice_${i}`, `evt.name = ${event} and user in (Alice, Bob) and user = "${user}"`);
-      case 3:
-        return RULE(`pin_other_${i}`, `evt.name = ${event} and ct.user = "${user}" and drift.type != none`);
-      case 4:
-        return RULE(`unpinned_${i}`, `evt.name = ${event} and (user = "${user}" or user = Bob)`);
+      case 7:
+        return RULE(`pin_twice_${i}`, `evt.name = ${event} and user in (Alice, "${user}") and user = "${user}"`);
+      case 8:
+        return i % 20 === 8
+          ? RULE(`unpinned_${i}`, `evt.name = ${event} and (user = "${user}" or user = Bob or ct.user = Alice)`)
+          : RULE(`anonymous_${i}`, `evt.name = ${event} and not user exists`);
+      case 9:
+        return RULE(`lower_${i}`, `evt.name = ${event} and tolower(user) = "${user}"`);
       default:
-        return RULE(`lower_${i}`, `evt.name = ${event} and tolower(user) = "${user.toLowerCase()}"`);
+        return RULE(`pin_${i}`, `evt.name = ${event} and user = "${user}" and drift.type != none`);
     }
   }).join('');
   const RULESETS = {
     shapes: [text(INDEX_SHAPES)],
-    'second level (120 rules pinning user)': [text(SECOND_LEVEL)],
+    'second level (200 rules, most pinning user)': [text(SECOND_LEVEL)],
     'base + local': [own('base.yaml'), own('local.yaml')],
     bundled: [
       { path: 'rules/kms_drift_rules.yaml', text: readFileSync(`${FIXTURES}../rules/kms_drift_rules.yaml`, 'utf8') },
@@ -322,8 +322,10 @@ describe('the (service, event name) index', () => {
       const { ruleset } = loadRules(files);
       let fired = 0;
       for (const rec of trackedRecords()) {
-        for (const user of ['Alice', 'Bob', 'Terraform', 'user-3', 'user-7', 'carol']) {
-          const subject = finding(asUser(rec, user));
+        const users = ['Alice', 'Bob', 'Terraform', 'carol', 'user-0', 'user-5', 'user-6', 'user-7', 'user-9'];
+        // And a caller with no identity at all: the indexed field is then absent.
+        const subjects = [...users.map((u) => finding(asUser(rec, u))), finding({ ...rec, userIdentity: {} })];
+        for (const subject of subjects) {
           const indexed = ruleset.evaluate(subject);
           expect(indexed).toEqual(evaluateAll(ruleset.rules, subject));
           fired += indexed.length;
