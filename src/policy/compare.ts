@@ -60,12 +60,9 @@ export function compareStatements(
 /** `from` without the statements that appear unchanged in `other` (as a multiset: duplicates count). */
 function withoutCommon(from: readonly StatementFacts[], other: readonly StatementFacts[]): StatementFacts[] {
   const counts = new Map<string, number>();
-  for (const o of other) {
-    const k = JSON.stringify(o.statement);
-    counts.set(k, (counts.get(k) ?? 0) + 1);
-  }
+  for (const o of other) counts.set(o.text, (counts.get(o.text) ?? 0) + 1);
   return from.filter((s) => {
-    const k = JSON.stringify(s.statement);
+    const k = s.text;
     const n = counts.get(k) ?? 0;
     if (n === 0) return true;
     counts.set(k, n - 1);

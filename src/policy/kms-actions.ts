@@ -79,6 +79,20 @@ export const isAdminAction = (action: string): boolean => ADMIN.has(action);
  * irrelevant to a key policy and dropped.
  */
 export function expandActions(patterns: readonly string[], not: boolean): ReadonlySet<string> {
+  // Policies repeat the same action lists (every key of a module has the same statements), so each list is
+  // expanded once.
+  const key = `${not ? '!' : ''}${patterns.join('\u0000')}`;
+  const cached = expanded.get(key);
+  if (cached !== undefined) return cached;
+  const result = expand(patterns, not);
+  if (expanded.size < MAX_CACHED_LISTS) expanded.set(key, result);
+  return result;
+}
+
+const MAX_CACHED_LISTS = 4096;
+const expanded = new Map<string, ReadonlySet<string>>();
+
+function expand(patterns: readonly string[], not: boolean): ReadonlySet<string> {
   const matched = new Set<string>();
   const unknown = new Set<string>();
   for (const raw of patterns) {

@@ -33,6 +33,8 @@ export interface StatementFacts {
   readonly conditions: readonly Condition[];
   /** The statement in canonical form, as the drift log shows added and removed statements. */
   readonly statement: JsonValue;
+  /** Its JSON text: equal texts are the same statement. */
+  readonly text: string;
 }
 
 const ACCOUNT_ID = /^\d{12}$/;
@@ -56,6 +58,7 @@ function analyzeStatement(st: JsonObject, index: number): StatementFacts {
     actions: expandActions(strings(action), st['NotAction'] !== undefined),
     conditions: conditionsOf(st['Condition']),
     statement: st,
+    text: JSON.stringify(st),
   };
 }
 
