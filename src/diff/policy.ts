@@ -32,7 +32,7 @@ function canonicalize(policy: JsonObject): JsonValue {
     const value = policy[key] as JsonValue;
     if (key === 'Statement') {
       const statements = (Array.isArray(value) ? value : [value]) as readonly JsonValue[];
-      out[key] = statements.map(canonicalStatement).sort(byJson);
+      out[key] = byJsonText(statements.map(canonicalStatement));
     } else {
       out[key] = value;
     }
@@ -62,13 +62,13 @@ function canonicalPrincipal(value: JsonValue): JsonValue {
     const list = sortedList(value[type] as JsonValue);
     out[type] =
       type === 'AWS' && Array.isArray(list)
-        ? [
+        ? byJsonText([
             ...new Set(
               (list as JsonValue[]).map((p) =>
                 typeof p === 'string' && ACCOUNT_ID.test(p) ? `arn:aws:iam::${p}:root` : p,
               ),
             ),
-          ].sort(byJson)
+          ])
         : list;
   }
   return out;
@@ -89,15 +89,19 @@ function canonicalCondition(condition: JsonObject): JsonValue {
   return out;
 }
 
+/** Distinct values in the order of their JSON text. */
 function sortedList(value: JsonValue): JsonValue {
   const list = Array.isArray(value) ? (value as readonly JsonValue[]) : [value];
-  return [...new Map(list.map((v) => [JSON.stringify(v), v])).values()].sort(byJson);
+  const byText = new Map(list.map((v) => [JSON.stringify(v), v]));
+  return [...byText.keys()].sort().map((k) => byText.get(k) as JsonValue);
 }
 
-function byJson(a: JsonValue, b: JsonValue): number {
-  const x = JSON.stringify(a);
-  const y = JSON.stringify(b);
-  return x < y ? -1 : x > y ? 1 : 0;
+/** Values (duplicates kept) in the order of their JSON text, each serialized once rather than per comparison. */
+function byJsonText(values: readonly JsonValue[]): JsonValue[] {
+  return values
+    .map((v) => [JSON.stringify(v), v] as const)
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .map(([, v]) => v);
 }
 
 /**
