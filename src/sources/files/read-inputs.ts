@@ -43,32 +43,50 @@ export async function* readInputs(inputs: readonly string[], io: ReadInputsIo = 
       yield* readStream('<stdin>', Readable.from(io.stdin ?? process.stdin));
       continue;
     }
+    // One file is read ahead while the caller works on the previous one, so the disk and the CPU overlap.
+    let ahead: { readonly path: string; readonly loaded: Promise<Loaded> } | undefined;
     for await (const item of expand(input)) {
       if (item.kind === 'problem') yield { source: item.source, problem: item.problem };
       else if (item.kind === 'digest' && io.onSkip !== undefined) io.onSkip(item.path, 'digest_file');
-      else yield* readFile(item.path);
+      else {
+        const next = { path: item.path, loaded: load(item.path) };
+        if (ahead !== undefined) yield* readFile(ahead.path, await ahead.loaded);
+        ahead = next;
+      }
     }
+    if (ahead !== undefined) yield* readFile(ahead.path, await ahead.loaded);
   }
 }
 
-async function* readFile(path: string): AsyncIterable<InputPayload> {
-  let bytes: Buffer | undefined;
+/** A file's bytes (gunzipped), or `stream` when it is too large to read whole, or why it could not be read. */
+type Loaded = { readonly bytes: Buffer } | { readonly stream: true } | { readonly error: unknown };
+
+async function load(path: string): Promise<Loaded> {
   try {
     const handle = await open(path);
     try {
       const { size } = await handle.stat();
-      if (size <= WHOLE_LIMIT) bytes = wholeBytes(await handle.readFile());
+      if (size > WHOLE_LIMIT) return { stream: true };
+      const bytes = wholeBytes(await handle.readFile());
+      return bytes === undefined ? { stream: true } : { bytes };
     } finally {
       await handle.close();
     }
   } catch (err: unknown) {
-    yield { source: path, problem: readProblem(path, err) };
+    return { error: err };
+  }
+}
+
+async function* readFile(path: string, loaded: Loaded): AsyncIterable<InputPayload> {
+  if ('error' in loaded) {
+    yield { source: path, problem: readProblem(path, loaded.error) };
     return;
   }
-  if (bytes === undefined) {
+  if ('stream' in loaded) {
     yield* readStream(path, createReadStream(path));
     return;
   }
+  const { bytes } = loaded;
   // A CloudTrail log file is scanned as bytes and only its possible KMS records are parsed (sources/prefilter);
   // anything else, including a log file that is not valid JSON, is parsed whole as before.
   const logFile = prefilterLogFile(bytes);
