@@ -50,6 +50,7 @@ export async function runDaemon(config: Config, deps: DaemonDeps, signal: AbortS
               client: deps.sqs,
               queueUrl: config.queueUrl ?? '',
               pollers: config.pollers,
+              batchSize: config.concurrency ?? 10,
               visibilityTimeoutSeconds: config.visibilityTimeoutSeconds,
               waitTimeSeconds: config.waitTimeSeconds,
               shutdownTimeoutMs: config.shutdownTimeoutMs,

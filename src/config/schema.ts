@@ -60,7 +60,7 @@ export const configSchema = z.object({
   recoveryPrincipals: list,
   recoveryWindowDays: integer(1, 365),
   pollers: integer(1, 64),
-  concurrency: integer(1, 1000),
+  concurrency: integer(1, 10),
   visibilityTimeoutSeconds: integer(1, 43_200),
   waitTimeSeconds: integer(0, 20),
   shutdownTimeoutMs: integer(0, 600_000),

@@ -111,7 +111,7 @@ export const SETTINGS: readonly Setting[] = [
     option: 'concurrency',
     kind: 'integer',
     default: 10,
-    description: 'messages worked on at once per receive loop (1-1000)',
+    description: 'messages each receive loop receives and works on at once (1-10, the SQS maximum per receive)',
   },
   {
     name: 'visibilityTimeoutSeconds',

@@ -22,8 +22,8 @@ export interface Config extends ComplianceSettings {
   /** Concurrent ReceiveMessage loops, each handling up to 10 messages at once. */
   readonly pollers: number;
   /**
-   * Messages worked on at once per receive loop. Optional only so that Config objects written before it existed
-   * still type-check: loadConfig always sets it (default 10).
+   * Messages each receive loop receives and works on at once (1–10). Optional only so that Config objects written
+   * before it existed still type-check: loadConfig always sets it (default 10).
    */
   readonly concurrency?: number;
   /** Seconds a received message stays invisible; extended while it is still being worked on. */

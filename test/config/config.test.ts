@@ -196,7 +196,7 @@ describe('every problem at once, each saying which setting and where its value c
       expect.stringMatching(/^config\.yaml:6:5 CONFIG_INVALID states\[1\]: expected text, got 42$/),
       '--min-priority CONFIG_INVALID minPriority: expected one of Emergency, Alert, Critical, Error, Warning, Notice, Informational, Debug, got "loud"',
       'config.yaml:2:10 CONFIG_INVALID pollers: expected a whole number from 1 to 64, got "lots"',
-      'env KMS_DRIFT_CONCURRENCY CONFIG_INVALID concurrency: expected a whole number from 1 to 1000, got "2.5"',
+      'env KMS_DRIFT_CONCURRENCY CONFIG_INVALID concurrency: expected a whole number from 1 to 10, got "2.5"',
       'config.yaml:3:27 CONFIG_INVALID visibilityTimeoutSeconds: expected a whole number from 1 to 43200, got 0',
       '--http-listen CONFIG_INVALID httpListen: expected host:port, e.g. 127.0.0.1:9464 or 0.0.0.0:9464, got ":9464"',
       'config.yaml:8:15 CONFIG_INVALID liveKmsReads: expected true or false, got "maybe"',

@@ -24,13 +24,16 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Runs the consumer until `stop` is called; `stop` resolves when it has returned. */
 function start(
-  options: Omit<ConsumerOptions, 'events' | 'now' | 'pollers' | 'waitTimeSeconds'> & { pollers?: number },
+  options: Omit<ConsumerOptions, 'events' | 'now' | 'pollers' | 'waitTimeSeconds' | 'batchSize'> & {
+    pollers?: number;
+    batchSize?: number;
+  },
   events: ConsumerEvents,
   handle: Handler,
 ) {
   const controller = new AbortController();
   const running = consume(
-    { pollers: 1, waitTimeSeconds: 1, now: Date.now, events, ...options },
+    { pollers: 1, batchSize: 10, waitTimeSeconds: 1, now: Date.now, events, ...options },
     handle,
     controller.signal,
   );
@@ -97,6 +100,7 @@ describe('SQS consumer against fauxqs', () => {
         client: faulty,
         queueUrl: q.queueUrl,
         pollers: 1,
+        batchSize: 10,
         visibilityTimeoutSeconds: 1,
         waitTimeSeconds: 1,
         shutdownTimeoutMs: 1000,
@@ -116,6 +120,28 @@ describe('SQS consumer against fauxqs', () => {
     expect(seen.deleteFailed[0]).toMatch(/:ReceiptHandleIsInvalid: injected$/);
     // The message whose delete failed was received again and then deleted.
     expect(handled.length).toBe(3);
+  });
+
+  it('each loop works on at most batchSize messages at once (the concurrency setting)', async () => {
+    const q = await startQueues();
+    stops.push(q.stop);
+    for (let i = 0; i < 7; i++) await q.send(`m${i}`);
+    const { seen, events } = recorder();
+    let working = 0;
+    let most = 0;
+    const stop = start(
+      { client: q.sqs, queueUrl: q.queueUrl, batchSize: 2, visibilityTimeoutSeconds: 30, shutdownTimeoutMs: 1000 },
+      events,
+      async () => {
+        most = Math.max(most, ++working);
+        await sleep(50);
+        working--;
+        return { ok: true };
+      },
+    );
+    await until('all seven deleted', () => seen.deleted.length === 7);
+    await stop();
+    expect(most).toBe(2);
   });
 
   it('a handler that is still working at shutdown has its message released, not deleted', async () => {

@@ -35,6 +35,8 @@ export interface ConsumerOptions {
   readonly client: SQSClient;
   readonly queueUrl: string;
   readonly pollers: number;
+  /** Messages each loop receives, and works on, at once (1–10: SQS's maximum per receive). */
+  readonly batchSize: number;
   readonly visibilityTimeoutSeconds: number;
   readonly shutdownTimeoutMs: number;
   /** 20 in production (long polling); tests shorten it so shutdown is quick. */
@@ -46,7 +48,7 @@ export interface ConsumerOptions {
 const MAX_BACKOFF_MS = 20_000;
 
 /**
- * Long-polls the queue with `pollers` loops until `signal` aborts. Each loop receives up to 10 messages, handles
+ * Long-polls the queue with `pollers` loops until `signal` aborts. Each loop receives up to `batchSize` messages, handles
  * them concurrently, keeps them invisible until they are deleted, and deletes only those whose handler said ok —
  * after the handler has written and flushed their logs. A failed message is left alone: SQS makes it visible again
  * after the visibility timeout and, after maxReceiveCount, moves it to the dead-letter queue. On abort, receiving
@@ -66,7 +68,7 @@ async function poll(options: ConsumerOptions, handle: Handler, signal: AbortSign
       const response = await client.send(
         new ReceiveMessageCommand({
           QueueUrl: queueUrl,
-          MaxNumberOfMessages: 10,
+          MaxNumberOfMessages: options.batchSize,
           WaitTimeSeconds: options.waitTimeSeconds,
           VisibilityTimeout: options.visibilityTimeoutSeconds,
           MessageSystemAttributeNames: ['ApproximateReceiveCount'],
