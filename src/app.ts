@@ -61,7 +61,13 @@ export interface PayloadOutcome {
 export interface Core {
   processPayload(value: JsonValue, path?: string): PayloadOutcome;
   /** A log file the byte scan read: only its kept records are normalized; the outcome is processPayload's. */
-  processLogFile(file: ScannedLogFile): PayloadOutcome;
+  processLogFile(file: ScannedLogFile, path?: string): PayloadOutcome;
+  /** The same, with each event passed through `enrich` (live KMS reads) before the diff. */
+  processLogFileWith(
+    file: ScannedLogFile,
+    path: string,
+    enrich: (event: KmsEvent) => Promise<KmsEvent>,
+  ): Promise<PayloadOutcome>;
   /** The same, with each event passed through `enrich` (live KMS reads) before the diff. */
   processPayloadWith(
     value: JsonValue,
@@ -123,12 +129,15 @@ export function createCore(options: CoreOptions, state: StateHolder): Core {
       const n = normalizePayload(value, path);
       return outcome(n, n.events.map(processEvent));
     },
-    processLogFile(file) {
-      const n = normalizeUnwrapped(unwrapRecordItems(file.kept));
-      for (const [reason, count] of Object.entries(file.skipped) as [SkipReason, number][]) {
-        n.skipped[reason] = (n.skipped[reason] ?? 0) + count;
-      }
+    processLogFile(file, path) {
+      const n = normalizeLogFile(file, path);
       return outcome(n, n.events.map(processEvent));
+    },
+    async processLogFileWith(file, path, enrich) {
+      const n = normalizeLogFile(file, path);
+      const results: EventResult[] = [];
+      for (const event of n.events) results.push(processEvent(await enrich(event)));
+      return outcome(n, results);
     },
     async processPayloadWith(value, path, enrich) {
       const n = normalizePayload(value, path);
@@ -141,6 +150,15 @@ export function createCore(options: CoreOptions, state: StateHolder): Core {
 
 function normalizePayload(value: JsonValue, path: string | undefined): Normalized {
   return normalizeUnwrapped(unwrapPayload(value, path));
+}
+
+/** The kept records of a scanned log file, with the records the scan skipped added to the skip counts. */
+function normalizeLogFile(file: ScannedLogFile, path: string | undefined): Normalized {
+  const n = normalizeUnwrapped(unwrapRecordItems(file.kept, path));
+  for (const [reason, count] of Object.entries(file.skipped) as [SkipReason, number][]) {
+    n.skipped[reason] = (n.skipped[reason] ?? 0) + count;
+  }
+  return n;
 }
 
 function normalizeUnwrapped(unwrapped: Unwrapped): Normalized {

@@ -14,7 +14,8 @@ import type { KmsEvent } from './model/kms-event.ts';
 import { formatProblem } from './model/problem.ts';
 import { SeenEventIds } from './dedup/event-ids.ts';
 import { consume, type Handler, type ReceivedMessage, type Verdict } from './sources/sqs/consumer.ts';
-import { fetchJsonObject } from './sources/s3/fetch-object.ts';
+import { fetchLogObject } from './sources/s3/fetch-object.ts';
+import type { ScannedLogFile } from './sources/prefilter/log-file.ts';
 import type { DriftLogWriter } from './sinks/stdout.ts';
 import type { Metrics } from './sinks/metrics.ts';
 
@@ -147,8 +148,11 @@ async function handleMessage(
   let failure: string | undefined;
   for (const ref of outcomes[0]?.s3Objects ?? []) {
     try {
-      const object = await fetchJsonObject(deps.s3, ref.bucket, ref.key, giveUp);
-      outcomes.push(await process(deps, object, `s3://${ref.bucket}/${ref.key}`));
+      const object = await fetchLogObject(deps.s3, ref.bucket, ref.key, giveUp);
+      const where = `s3://${ref.bucket}/${ref.key}`;
+      outcomes.push(
+        await ('logFile' in object ? processLogFile(deps, object.logFile, where) : process(deps, object.value, where)),
+      );
     } catch (err: unknown) {
       // The other files of the message are still processed; the message itself is not done.
       failure ??= describe(err);
@@ -195,6 +199,12 @@ async function writeOnce(logs: readonly EmittedLog[], deps: DaemonDeps, seen: Se
   const now = deps.now();
   for (const l of fresh)
     deps.metrics.logged(String(l.log['rule']), l.priority, Date.parse(String(l.log['timestamp'])), now);
+}
+
+function processLogFile(deps: DaemonDeps, file: ScannedLogFile, path: string): Promise<PayloadOutcome> {
+  return deps.enrich === undefined
+    ? Promise.resolve(deps.core.processLogFile(file, path))
+    : deps.core.processLogFileWith(file, path, deps.enrich);
 }
 
 function process(deps: DaemonDeps, value: JsonValue, path: string): Promise<PayloadOutcome> {

@@ -93,9 +93,13 @@ function visitRecordsArray(records: readonly JsonValue[], path: string, depth: n
  * The items of a log file's Records that the byte scan (sources/prefilter) kept, each at its index in the file, so
  * paths and outcomes are those of unwrapPayload on the whole file; the scan counted the items it skipped.
  */
-export function unwrapRecordItems(items: readonly { readonly index: number; readonly value: JsonValue }[]): Unwrapped {
+export function unwrapRecordItems(
+  items: readonly { readonly index: number; readonly value: JsonValue }[],
+  path = '',
+): Unwrapped {
   const out: Unwrapped = { records: [], s3Objects: [], skipped: {}, problems: [] };
-  for (const { index, value } of items) visitRecordItem(value, `Records[${index}]`, 0, out);
+  const records = join(path, 'Records');
+  for (const { index, value } of items) visitRecordItem(value, `${records}[${index}]`, 0, out);
   return out;
 }
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { fetchJsonObject, S3FetchError } from '../../src/sources/s3/fetch-object.ts';
+import { fetchLogObject, S3FetchError } from '../../src/sources/s3/fetch-object.ts';
 import { ROOT } from '../helpers/cli.ts';
 import { startQueues } from '../helpers/fauxqs.ts';
 
@@ -34,6 +34,7 @@ const cases: { name: string; key: string; body?: Buffer | string; maxBytes?: num
     error: /t\.json\.gz: cannot decompress/,
   },
   { name: 'an empty object', key: 'AWSLogs/e.json.gz', body: '', error: /e\.json\.gz: not JSON/ },
+  { name: 'JSON that is not a log file (parsed whole)', key: 'AWSLogs/r.json', body: '{"detail-type":"x"}' },
   {
     name: 'more than the limit once decompressed (a gzip bomb)',
     key: 'AWSLogs/bomb.json.gz',
@@ -50,11 +51,18 @@ beforeAll(async () => {
 });
 afterAll(async () => q.stop());
 
-describe('fetchJsonObject', () => {
-  it.each(cases)('$name', async ({ key, maxBytes, error }) => {
-    const read = fetchJsonObject(q.s3, 'trail', key, undefined, maxBytes);
-    if (error === undefined) {
-      expect(await read).toEqual(JSON.parse(log));
+describe('fetchLogObject', () => {
+  it.each(cases)('$name', async ({ key, body, maxBytes, error }) => {
+    const read = fetchLogObject(q.s3, 'trail', key, undefined, maxBytes);
+    if (error === undefined && body === log) {
+      // A log file is scanned: its one record is a KMS record, so it is kept and parsed.
+      expect(await read).toEqual({
+        logFile: { kept: [{ index: 0, value: JSON.parse(log).Records[0] }], skipped: {}, records: 1 },
+      });
+    } else if (error === undefined && body === gz) {
+      expect(await read).toMatchObject({ logFile: { records: 1 } });
+    } else if (error === undefined) {
+      expect(await read).toEqual({ value: JSON.parse(String(body)) });
     } else {
       const err = await read.then(
         () => undefined,

@@ -41,12 +41,14 @@ function seen(o: PayloadOutcome): unknown {
   };
 }
 
-/** Both paths on the same bytes; false when the scan left the file to the full parse. */
-function same(bytes: Buffer): boolean {
+/** Both paths on the same bytes (at `path`, as the daemon names S3 objects); false when the scan left the file. */
+function same(bytes: Buffer, path = ''): boolean {
   const scanned = prefilterLogFile(bytes);
   if (scanned === undefined) return false;
   const text = bytes.toString('utf8').replace(/^\uFEFF/, '');
-  expect(seen(core.processLogFile(scanned))).toEqual(seen(core.processPayload(JSON.parse(text) as JsonValue)));
+  expect(seen(core.processLogFile(scanned, path))).toEqual(
+    seen(core.processPayload(JSON.parse(text) as JsonValue, path)),
+  );
   return true;
 }
 
@@ -98,13 +100,23 @@ describe('the byte scan of log files changes no outcome', () => {
   });
 
   it("AWS's KMS samples mixed with other services' records, compact and pretty: every KMS record kept", () => {
-    const mixed = { Records: [...OTHER.slice(0, 40), ...KMS_SAMPLES, ...OTHER.slice(40)] };
+    // And a KMS record that names no key: its problem keeps its place in the file, under the object's name.
+    const broken = { eventSource: 'kms.amazonaws.com', eventName: 'DisableKey', eventTime: '2026-01-01T00:00:00Z' };
+    const mixed = { Records: [...OTHER.slice(0, 40), ...KMS_SAMPLES, broken, ...OTHER.slice(40)] };
     for (const text of [JSON.stringify(mixed), JSON.stringify(mixed, null, 4)]) {
       const bytes = Buffer.from(text);
       expect(same(bytes)).toBe(true);
+      expect(same(bytes, 's3://trail/AWSLogs/x.json.gz')).toBe(true);
+      const problems = core.processLogFile(
+        prefilterLogFile(bytes) ?? { kept: [], skipped: {}, records: 0 },
+        's3://t/k',
+      );
+      expect(problems.problems.map((p) => p.path)).toContain(
+        `s3://t/k.Records[${40 + KMS_SAMPLES.length}].requestParameters.keyId`,
+      );
       const scanned = prefilterLogFile(bytes);
       // Only KMS records (and none of the others) were parsed.
-      expect(scanned?.kept.length).toBe(KMS_SAMPLES.length);
+      expect(scanned?.kept.length).toBe(KMS_SAMPLES.length + 1);
       expect(scanned?.skipped).toEqual({ other_service: OTHER.length });
     }
   });

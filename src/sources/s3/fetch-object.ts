@@ -2,6 +2,7 @@ import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Readable } from 'node:stream';
 import type { JsonValue } from '../../model/json.ts';
 import { decompressIfGzip } from '../gzip.ts';
+import { prefilterLogFile, type ScannedLogFile } from '../prefilter/log-file.ts';
 
 /** Why an S3 log file could not be used; the message that named it is retried, then dead-lettered. */
 export class S3FetchError extends Error {
@@ -15,14 +16,38 @@ export class S3FetchError extends Error {
  */
 export const MAX_OBJECT_BYTES = 512 * 1024 * 1024 - 64;
 
-/** A CloudTrail log object from S3, gunzipped as it streams (by magic bytes), parsed as JSON. */
-export async function fetchJsonObject(
+/**
+ * A log object from S3, gunzipped as it streams (by magic bytes); scanned as bytes when it is a CloudTrail log file
+ * (only its possible KMS records parsed, as replay does), else parsed whole.
+ */
+export async function fetchLogObject(
   client: S3Client,
   bucket: string,
   key: string,
   signal?: AbortSignal,
   maxBytes = MAX_OBJECT_BYTES,
-): Promise<JsonValue> {
+): Promise<{ readonly logFile: ScannedLogFile } | { readonly value: JsonValue }> {
+  const bytes = await fetchObjectBytes(client, bucket, key, signal, maxBytes);
+  const logFile = prefilterLogFile(bytes);
+  return logFile !== undefined ? { logFile } : { value: parseObject(`s3://${bucket}/${key}`, bytes) };
+}
+
+function parseObject(where: string, bytes: Buffer): JsonValue {
+  try {
+    return JSON.parse(bytes.toString('utf8')) as JsonValue;
+  } catch (err: unknown) {
+    throw new S3FetchError(`${where}: not JSON: ${describe(err)}`, { cause: err });
+  }
+}
+
+/** The object's bytes, gunzipped as they stream (by magic bytes), at most `maxBytes`. */
+async function fetchObjectBytes(
+  client: S3Client,
+  bucket: string,
+  key: string,
+  signal: AbortSignal | undefined,
+  maxBytes: number,
+): Promise<Buffer> {
   const where = `s3://${bucket}/${key}`;
   let body: Readable;
   try {
@@ -50,11 +75,7 @@ export async function fetchJsonObject(
     body.destroy();
   }
   if (size > maxBytes) throw new S3FetchError(`${where}: larger than ${maxBytes} bytes decompressed`);
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as JsonValue;
-  } catch (err: unknown) {
-    throw new S3FetchError(`${where}: not JSON: ${describe(err)}`, { cause: err });
-  }
+  return Buffer.concat(chunks);
 }
 
 function describe(err: unknown): string {
