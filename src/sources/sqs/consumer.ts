@@ -48,8 +48,8 @@ export interface ConsumerOptions {
 const MAX_BACKOFF_MS = 20_000;
 
 /**
- * Long-polls the queue with `pollers` loops until `signal` aborts. Each loop receives up to `batchSize` messages, handles
- * them concurrently, keeps them invisible until they are deleted, and deletes only those whose handler said ok —
+ * Long-polls the queue with `pollers` loops until `signal` aborts. Each loop receives up to `batchSize` messages,
+ * handles them concurrently, keeps them invisible until they are deleted, and deletes only those whose handler said ok —
  * after the handler has written and flushed their logs. A failed message is left alone: SQS makes it visible again
  * after the visibility timeout and, after maxReceiveCount, moves it to the dead-letter queue. On abort, receiving
  * stops; unfinished messages get `shutdownTimeoutMs` to finish and are then released (visibility 0).
