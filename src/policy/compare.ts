@@ -1,14 +1,8 @@
-import type { ActionsWidened, ConditionChange } from '../model/finding.ts';
-import type { JsonValue } from '../model/json.ts';
+import type { ActionsWidened, ConditionChange, PolicyDelta } from '../model/finding.ts';
 import type { Condition, StatementFacts } from './statements.ts';
 
 /** What changed between Terraform's statements and the statements after the event. */
-export interface StatementDelta {
-  readonly added_statements: readonly JsonValue[];
-  readonly removed_statements: readonly JsonValue[];
-  readonly conditions_removed: readonly ConditionChange[];
-  readonly conditions_added: readonly ConditionChange[];
-  readonly actions_widened: readonly ActionsWidened[];
+export interface StatementDelta extends PolicyDelta {
   /** Condition keys that constrained a statement and no longer constrain what took its place. */
   readonly condition_keys_removed: readonly string[];
 }
