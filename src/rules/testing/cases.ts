@@ -1,6 +1,6 @@
 import { isMap } from 'yaml';
-import { z } from 'zod';
 import type { ComplianceSettings } from '../../model/compliance.ts';
+import { configSchema } from '../../config/schema.ts';
 import { dirname, resolve } from 'node:path';
 import type { JsonValue } from '../../model/json.ts';
 import type { Problem } from '../../model/problem.ts';
@@ -19,13 +19,9 @@ export interface RuleTestCase {
   readonly settings?: Partial<ComplianceSettings>;
 }
 
-const SETTINGS = z
-  .object({
-    allowedAccounts: z.array(z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id')),
-    emergencyPrincipals: z.array(z.string()),
-    recoveryPrincipals: z.array(z.string()),
-    recoveryWindowDays: z.number().int().min(1).max(365),
-  })
+/** The compliance settings of `kms-drift run`, validated as its config file validates them. */
+const SETTINGS = configSchema
+  .pick({ allowedAccounts: true, emergencyPrincipals: true, recoveryPrincipals: true, recoveryWindowDays: true })
   .partial()
   .strict();
 
@@ -85,8 +81,15 @@ export function readTestCases(file: { path: string; text: string }, problems: Pr
           ? { file: resolve(base, eventFile) }
           : { inline: (inline as { toJSON(): unknown }).toJSON() as JsonValue },
       ...(state === undefined ? {} : { state: resolve(base, state) }),
-      ...(settings === undefined ? {} : { settings: settings.data as Partial<ComplianceSettings> }),
+      ...(settings === undefined ? {} : { settings: definedOnly(settings.data) }),
     });
   }
   return cases;
+}
+
+/** zod's partial output may hold `undefined` values; a settings object holds only the settings given. */
+function definedOnly(data: {
+  [K in keyof ComplianceSettings]?: ComplianceSettings[K] | undefined;
+}): Partial<ComplianceSettings> {
+  return Object.fromEntries(Object.entries(data).filter(([, v]) => v !== undefined)) as Partial<ComplianceSettings>;
 }
