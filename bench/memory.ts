@@ -1,5 +1,5 @@
 // Peak memory and start time of the real CLI, each in a child process so the figure is the command's own (the bench
-// process holds corpora and would hide it). Peak RSS comes from GNU time's "Maximum resident set size".
+// process holds corpora and would hide it). Peak RSS is the child's own getrusage maximum (bench/report-rss.ts).
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import { writeCorpus } from './corpus.ts';
 
 const ROOT = new URL('../', import.meta.url).pathname;
 const CLI = join(ROOT, 'bin/kms-drift.js');
+const REPORT_RSS = join(ROOT, 'bench/report-rss.ts');
 
 interface Run {
   readonly code: number | null;
@@ -16,11 +17,11 @@ interface Run {
   readonly stderr: string;
 }
 
-/** `node bin/kms-drift.js …args` under /usr/bin/time -v; stdout (the drift logs) is counted and dropped. */
+/** `node bin/kms-drift.js …args` reporting its peak RSS at exit; stdout (the drift logs) is counted and dropped. */
 function runCli(args: readonly string[]): Promise<Run & { readonly stdoutLines: number }> {
   return new Promise((resolve, reject) => {
     const t = performance.now();
-    const child = spawn('/usr/bin/time', ['-v', process.execPath, CLI, ...args], {
+    const child = spawn(process.execPath, ['--import', REPORT_RSS, CLI, ...args], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -32,7 +33,7 @@ function runCli(args: readonly string[]): Promise<Run & { readonly stdoutLines: 
     child.stderr.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
     child.on('error', reject);
     child.on('close', (code) => {
-      const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
+      const rss = /bench-max-rss-kb (\d+)/.exec(stderr);
       resolve({ code, ms: performance.now() - t, maxRssKb: Number(rss?.[1] ?? NaN), stderr, stdoutLines: lines });
     });
   });
