@@ -48,8 +48,8 @@ const PASSES = 3;
 function median<T>(runs: readonly { ms: number; value: T }[]): { ms: number; value: T } {
   return [...runs].sort((a, b) => a.ms - b.ms)[Math.floor(runs.length / 2)] ?? { ms: NaN, value: runs[0]?.value as T };
 }
-function medianOf<T>(fn: () => { ms: number; value: T }): { ms: number; value: T } {
-  return median(Array.from({ length: PASSES }, fn));
+function medianOf<T>(fn: () => { ms: number; value: T }, passes = PASSES): { ms: number; value: T } {
+  return median(Array.from({ length: passes }, fn));
 }
 async function medianOfAsync<T>(fn: () => Promise<{ ms: number; value: T }>): Promise<{ ms: number; value: T }> {
   const runs: { ms: number; value: T }[] = [];
