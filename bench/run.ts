@@ -166,19 +166,15 @@ async function main(): Promise<void> {
   results['memory'] = memory;
 
   if (values.json) process.stdout.write(`${JSON.stringify(results)}\n`);
-  else {
-    for (const [section, v] of Object.entries(results)) {
-      process.stdout.write(
-        `${section.padEnd(14)} ${
-          typeof v === 'object' && v !== null
-            ? Object.entries(v)
-                .map(([k, x]) => `${k}=${String(x)}`)
-                .join('  ')
-            : String(v)
-        }\n`,
-      );
-    }
-  }
+  else for (const [section, v] of Object.entries(results)) process.stdout.write(`${section.padEnd(14)} ${flat(v)}\n`);
+}
+
+/** `a=1  b.c=2`: a section's figures on one line, nested objects (SQS pollers, latency) with dotted names. */
+function flat(value: unknown, prefix = ''): string {
+  if (typeof value !== 'object' || value === null) return `${prefix === '' ? '' : `${prefix}=`}${String(value)}`;
+  return Object.entries(value)
+    .map(([k, x]) => flat(x, prefix === '' ? k : `${prefix}.${k}`))
+    .join('  ');
 }
 
 try {
