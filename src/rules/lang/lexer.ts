@@ -58,11 +58,17 @@ export class Scanner {
     return true;
   }
 
-  /** A keyword (`and`, `not`, `exists`, `in`…) followed by a blank, `(` or (when allowed) the end. */
-  eatKeyword(word: string, allowParen: boolean, allowEnd = false): boolean {
+  /**
+   * A keyword (`and`, `not`, `exists`, `in`…) followed by a blank, `(` or (when allowed) the end, or a `)` that closes
+   * the check (`(ct.user exists)`).
+   */
+  eatKeyword(word: string, allowParen: boolean, allowEnd = false, allowClose = false): boolean {
     if (!this.text.startsWith(word, this.offset)) return false;
     const next = this.text.charAt(this.offset + word.length);
-    const ok = next === '' ? allowEnd : isBlank(next) || (allowParen && next === '(') || next === '"' || next === "'";
+    const ok =
+      next === ''
+        ? allowEnd
+        : isBlank(next) || (allowParen && next === '(') || (allowClose && next === ')') || next === '"' || next === "'";
     if (!ok) return false;
     this.offset += word.length;
     this.last = word;

@@ -234,7 +234,7 @@ class Parser {
   private readOperator(): Operator | undefined {
     const s: Scanner = this.s;
     for (const op of SYMBOL_OPS) if (s.eat(op)) return op;
-    if (s.eatKeyword('exists', false, true)) return 'exists';
+    if (s.eatKeyword('exists', false, true, true)) return 'exists';
     for (const op of WORD_OPS) if (s.eatKeyword(op, true)) return op;
     return undefined;
   }

@@ -57,6 +57,9 @@ describe('parseCondition: accepted conditions', () => {
     ["ct.name != 'x'", '[ct.name != "x"]'],
     ['ct.error exists', '[ct.error exists]'],
     ['not ct.error exists and ct.name = X', 'and(not([ct.error exists]), [ct.name = X])'],
+    // `exists` right before the closing parenthesis (found by the rule-index helper's generated conditions).
+    ['(ct.error exists)', '[ct.error exists]'],
+    ['a and (ct.user exists or not ct.error exists)', 'and(@a, or([ct.user exists], not([ct.error exists])))'],
     ['ct.name in (a, "b c", 1)', '[ct.name in (a|"b c"|1)]'],
     ['ct.name in ()', '[ct.name in ()]'],
     ['ct.name in kms_events', '[ct.name in &kms_events]'],
