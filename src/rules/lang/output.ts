@@ -11,6 +11,8 @@ export interface CompiledOutput {
   render(subject: DriftFinding): string;
   /** Falco's `output_fields`: every `%field` (not transformed ones) with its typed value, null when absent. */
   fields(subject: DriftFinding): Record<string, FieldResult | null>;
+  /** `render` and `fields` together, each field read once (the evaluator needs both for every match). */
+  both(subject: DriftFinding): { readonly text: string; readonly fields: Record<string, FieldResult | null> };
 }
 
 export type OutputResult =
@@ -74,6 +76,21 @@ export function compileOutput(format: string, fields: FieldRegistry): OutputResu
         const out: Record<string, FieldResult | null> = {};
         for (const p of fieldParts) out[p.field.label] = p.field.get(subject) ?? null;
         return out;
+      },
+      both(subject) {
+        let text = '';
+        const fields: Record<string, FieldResult | null> = {};
+        for (const p of parts) {
+          if (typeof p === 'string') {
+            text += p;
+            continue;
+          }
+          const v = p.field.get(subject);
+          text += renderField(v, p.width);
+          // Arrays are copied: the value may be the finding's own list, and a log must not share it.
+          if (!p.field.transformed) fields[p.field.label] = v === undefined ? null : Array.isArray(v) ? [...v] : v;
+        }
+        return { text, fields };
       },
     },
   };

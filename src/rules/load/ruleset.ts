@@ -148,13 +148,11 @@ export function evaluateAll(rules: readonly CompiledRule[], subject: DriftFindin
 }
 
 function toMatch(rule: CompiledRule, subject: DriftFinding): RuleMatch {
-  const fields: Record<string, JsonValue | null> = {};
-  for (const [name, value] of Object.entries(rule.output.fields(subject)))
-    fields[name] = value === null ? null : typeof value === 'object' ? [...value] : value;
+  const { text, fields } = rule.output.both(subject);
   return {
     rule: rule.name,
     priority: rule.priority,
-    output: rule.output.render(subject),
+    output: text,
     tags: rule.tags,
     source: rule.source,
     outputFields: fields,
