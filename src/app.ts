@@ -1,5 +1,5 @@
 // The composition root: the only file that knows the whole graph
-//   payload → unwrap → normalize → diff → break-glass → evaluate → drift log
+//   payload → unwrap → normalize → diff → (scan: missing) → break-glass → evaluate → drift log
 //   (a log file read by the byte scan enters at unwrap with only the records that may be KMS records)
 // Every stage it calls is pure but break-glass, which remembers emergency actions per key; the commands (replay, the
 // daemon) own the I/O around it.
@@ -14,6 +14,7 @@ import type { ScannedLogFile } from './sources/prefilter/log-file.ts';
 import { normalizeRecord } from './normalize/normalize.ts';
 import { createDiffer } from './diff/diff.ts';
 import { createBreakGlass } from './breakglass/break-glass.ts';
+import { markMissing } from './kms/missing.ts';
 import { DEFAULT_COMPLIANCE, type ComplianceSettings } from './model/compliance.ts';
 import type { Ruleset } from './rules/load/ruleset.ts';
 import { toDriftLog, type DriftLog } from './sinks/drift-log.ts';
@@ -99,7 +100,8 @@ export function createCore(options: CoreOptions, state: StateHolder): Core {
     allowedAccounts: compliance.allowedAccounts,
   });
   const breakGlass = createBreakGlass(compliance);
-  const diff = (event: KmsEvent, index: DeclaredIndex): DriftFinding => breakGlass(differ(event, index));
+  const diff = (event: KmsEvent, index: DeclaredIndex): DriftFinding =>
+    breakGlass(markMissing(differ(event, index)));
   const { ruleset, minPriority } = options;
   const processEvent = (event: KmsEvent): EventResult => {
     const finding = diff(event, state.current());

@@ -106,4 +106,19 @@ export interface KmsEvent {
   readonly record: JsonObject;
   /** Set when live KMS reads were asked for: whether they filled the attributes the event does not carry. */
   readonly live?: { readonly ok: true; readonly readAt: string } | { readonly ok: false; readonly reason: string };
+  /** Scan only: a resource a state declares that the account no longer has (src/kms/missing.ts). */
+  readonly missing?: MissingResource;
+}
+
+/**
+ * Why a declared resource is missing: `not_found` (deleted after its waiting period, an alias removed, never
+ * created) or `pending_deletion` (the key waits for deletion until `deletionDate`). Access denied is no reason: what
+ * cannot be read is a problem, not drift.
+ */
+export interface MissingResource {
+  readonly reason: 'not_found' | 'pending_deletion';
+  /** ISO 8601, for pending_deletion. */
+  readonly deletionDate?: string;
+  /** The declaration found missing, when the scan started from it (a key policy is its own Terraform resource). */
+  readonly declared?: { readonly type: string; readonly address: string; readonly state: string };
 }
