@@ -89,12 +89,14 @@ export async function scan(args: readonly string[], io: CliIo, progress: boolean
   });
   if (planned.error !== undefined) return usage(planned.error);
   for (const account of planned.unread) {
-    io.err(`kms-drift scan: account ${account} is declared in the states but not read (no --assume-role)`);
+    io.err(
+      `kms-drift scan: account ${account} is declared in the states but not read: give --assume-role, or --account ${caller.account} to read only this one`,
+    );
   }
 
   const writer = pinoDriftLogWriter(1);
   let failed = false;
-  let incomplete = false;
+  let incomplete = planned.unread.length > 0;
   const results = planned.targets.map((target) => ({
     target,
     counts: { keys: 0, aliases: 0, drifted: 0, missing: 0, denied: 0 } as TargetCounts,
