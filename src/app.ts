@@ -100,8 +100,7 @@ export function createCore(options: CoreOptions, state: StateHolder): Core {
     allowedAccounts: compliance.allowedAccounts,
   });
   const breakGlass = createBreakGlass(compliance);
-  const diff = (event: KmsEvent, index: DeclaredIndex): DriftFinding =>
-    breakGlass(markMissing(differ(event, index)));
+  const diff = (event: KmsEvent, index: DeclaredIndex): DriftFinding => breakGlass(markMissing(differ(event, index)));
   const { ruleset, minPriority } = options;
   const processEvent = (event: KmsEvent): EventResult => {
     const finding = diff(event, state.current());
