@@ -39,6 +39,9 @@ export const DIAGNOSTICS = {
   LOAD_INVALID_LIST_NAME: 'the list name contains invalid characters',
   LOAD_COMPILE_CONDITION: 'the condition compiles but may not do what it says',
   LOAD_APPEND_NO_VALUES: 'an exception override carries no values',
+  // ── KMS API reads (scan, live reads) ─────────────────────────────────────────────────
+  SCAN_ACCESS_DENIED: 'the scan may not read a key, an account or a Region: nothing is known of it, not even missing',
+  SCAN_READ: 'an account and Region could not be read through the KMS API (after the SDK retries)',
   // ── configuration and command line ───────────────────────────────────────────────────
   CONFIG_INVALID: 'a setting has an invalid value',
 } as const;

@@ -21,7 +21,9 @@ const USAGE = `Usage:
                 [--terraform-principal ARN]… [--pollers N] [--http-listen HOST:PORT] [--local]
                 the SQS daemon; every option also as KMS_DRIFT_* (docs/operations.md)
   kms-drift scan [--state PATH]… [--rules PATH]… [--min-priority P] [--fail-on P] [--allowed-account ID]…
-                 every key and alias read through the KMS API, diffed against the states
+                 [--account ID]… [--region R]… [--assume-role ARN-TEMPLATE] [--concurrency N]
+                 every key and alias of each account and Region read through the KMS API, diffed against the
+                 states, and what the states declare that is missing
   kms-drift demo            replay the bundled sample events against the bundled example state
   kms-drift --version
 

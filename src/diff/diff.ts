@@ -5,6 +5,7 @@ import { terraformMatcher } from './by-terraform.ts';
 import { diffKey } from './key.ts';
 import { diffAlias } from './alias.ts';
 import { diffCustomKeyStore, diffGrant } from './grant.ts';
+import { markMissing } from './missing.ts';
 
 export interface DiffOptions {
   /** ARN patterns (`*` wildcard) of principals whose changes are Terraform's own. */
@@ -19,7 +20,7 @@ export type Differ = (event: KmsEvent, index: DeclaredIndex) => DriftFinding;
 export function createDiffer(options: DiffOptions): Differ {
   const isTerraform = terraformMatcher(options.terraformPrincipals);
   const allowedAccounts: ReadonlySet<string> = new Set(options.allowedAccounts ?? []);
-  return (event, index) => {
+  const differ: Differ = (event, index) => {
     const byTerraform = isTerraform(event.actor);
     const { change } = event;
     switch (change.kind) {
@@ -33,6 +34,7 @@ export function createDiffer(options: DiffOptions): Differ {
         return diffKey(event, change, index, byTerraform, allowedAccounts);
     }
   };
+  return (event, index) => (event.missing === undefined ? differ(event, index) : markMissing(differ(event, index)));
 }
 
 export function diffEvent(event: KmsEvent, index: DeclaredIndex, options: DiffOptions): DriftFinding {

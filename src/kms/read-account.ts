@@ -23,17 +23,30 @@ export interface AliasReading {
   readonly targetKeyId?: string;
 }
 
+/** A key the listing names that the caller may not read (its key policy does not let the scan role in). */
+export interface DeniedReading {
+  readonly denied: string;
+  readonly keyId: string;
+  readonly reason: string;
+}
+
 /**
  * Every customer managed key and alias of the client's account and region, paginated. AWS managed keys and
- * `alias/aws/*` are skipped: nobody declares them in Terraform. The SDK retries throttling with backoff itself.
+ * `alias/aws/*` are skipped: nobody declares them in Terraform. The SDK retries throttling itself. A key that may not
+ * be read is yielded as denied and the listing goes on; any other failure ends the read.
  */
-export async function* readAccount(client: KMSClient): AsyncIterable<KeyReading | AliasReading> {
+export async function* readAccount(client: KMSClient): AsyncIterable<KeyReading | AliasReading | DeniedReading> {
   for await (const page of paginateListKeys({ client }, {})) {
     for (const entry of page.Keys ?? []) {
       if (entry.KeyId === undefined) continue;
-      const { KeyMetadata: metadata } = await client.send(new DescribeKeyCommand({ KeyId: entry.KeyId }));
-      if (metadata === undefined || metadata.KeyManager === 'AWS') continue;
-      yield await readKey(client, metadata);
+      try {
+        const { KeyMetadata: metadata } = await client.send(new DescribeKeyCommand({ KeyId: entry.KeyId }));
+        if (metadata === undefined || metadata.KeyManager === 'AWS') continue;
+        yield await readKey(client, metadata);
+      } catch (err: unknown) {
+        if (!isAccessDenied(err)) throw err;
+        yield { denied: entry.KeyArn ?? entry.KeyId, keyId: entry.KeyId, reason: errorText(err) };
+      }
     }
   }
   for await (const page of paginateListAliases({ client }, {})) {
@@ -74,4 +87,16 @@ export async function readKey(client: KMSClient, metadata: KeyMetadata): Promise
         }),
     tags,
   };
+}
+
+export function isAccessDenied(err: unknown): boolean {
+  return err instanceof Error && err.name === 'AccessDeniedException';
+}
+
+export function isNotFound(err: unknown): boolean {
+  return err instanceof Error && err.name === 'NotFoundException';
+}
+
+export function errorText(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }

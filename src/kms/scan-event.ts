@@ -71,6 +71,14 @@ export function scanEvent(reading: KeyReading | AliasReading, readAt: string, ac
       ...(arn === undefined ? {} : { arn: arn.arn, account: arn.account, region: arn.region }),
     },
     change: { kind: 'key', attributes },
+    ...(attributes.key_state === 'PendingDeletion' || attributes.key_state === 'PendingReplicaDeletion'
+      ? {
+          missing: {
+            reason: 'pending_deletion' as const,
+            ...(attributes.deletion_date === undefined ? {} : { deletionDate: attributes.deletion_date }),
+          },
+        }
+      : {}),
     record: { ...record, requestParameters: { keyId: m.KeyId ?? '' } },
   };
 }

@@ -1,4 +1,5 @@
 import type { JsonObject } from './json.ts';
+import type { TerraformOrigin } from './declared.ts';
 import type { AliasAttributes, CustomKeyStoreAttributes, GrantAttributes, KeyAttributes } from './snapshot.ts';
 
 /** The KMS management events kms-drift turns into changes of a key, alias, grant or custom key store. */
@@ -153,4 +154,19 @@ export interface KmsEvent {
   readonly record: JsonObject;
   /** Set when live KMS reads were asked for: whether they filled the attributes the event does not carry. */
   readonly live?: { readonly ok: true; readonly readAt: string } | { readonly ok: false; readonly reason: string };
+  /** Scan only: a resource a state declares that the account no longer has (src/kms/missing.ts). */
+  readonly missing?: MissingResource;
+}
+
+/**
+ * Why a declared resource is missing: `not_found` (deleted after its waiting period, an alias removed, never
+ * created) or `pending_deletion` (the key waits for deletion until `deletionDate`). Access denied is no reason: what
+ * cannot be read is a problem, not drift.
+ */
+export interface MissingResource {
+  readonly reason: 'not_found' | 'pending_deletion';
+  /** ISO 8601, for pending_deletion. */
+  readonly deletionDate?: string;
+  /** The declaration found missing, when the scan started from it (a key policy is its own Terraform resource). */
+  readonly declared?: TerraformOrigin;
 }

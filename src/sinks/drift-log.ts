@@ -50,6 +50,10 @@ export function toDriftLog(finding: DriftFinding, hit: RuleHit): DriftLog {
     put(log, 'error_message', event.error.message);
   }
   if (event.live !== undefined) log['live'] = { ...event.live };
+  if (event.missing !== undefined && finding.driftType === 'deleted') {
+    const { reason, deletionDate } = event.missing;
+    log['missing'] = { reason, ...(deletionDate === undefined ? {} : { deletion_date: deletionDate }) };
+  }
   if (finding.emergency !== undefined) log['emergency'] = { ...finding.emergency };
   if (finding.terraform !== undefined) {
     const { address, type, state } = finding.terraform;

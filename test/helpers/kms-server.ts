@@ -5,6 +5,9 @@ import { randomUUID } from 'node:crypto';
 // A small KMS API server for tests: AWS JSON 1.1 over HTTP, `X-Amz-Target: TrentService.<Op>`, errors as
 // `{"__type": "...", "message": ...}` with HTTP 400, timestamps in epoch seconds — as the KMS API reference
 // describes them, so the real @aws-sdk/client-kms talks to it. No emulator of KMS exists for this machine.
+// One endpoint serves several accounts and Regions, as KMS does for whoever signs the request: the account is the
+// one of the signing access key (`credentialsFor`, which the STS test server hands out; any other key is the
+// default account's), the Region the one of the SigV4 credential scope.
 
 interface Key {
   keyId: string;
@@ -21,19 +24,34 @@ interface Key {
   tags: Map<string, string>;
   deletionDate?: number;
   created: number;
+  /** The key policy does not let callers in: every call naming the key is denied (ListKeys still lists it). */
+  denied: boolean;
+  /** Grant id → the grant, as ListGrants returns it. */
+  grants: Map<string, { GranteePrincipal: string; Operations: string[] }>;
 }
 
 type Fault = { readonly type: 'ThrottlingException' | 'AccessDeniedException'; remaining: number };
+
+/** An account and Region of the server; the defaults when absent. */
+export interface Scope {
+  readonly account?: string;
+  readonly region?: string;
+}
 
 export interface KmsServer {
   readonly endpoint: string;
   readonly account: string;
   readonly region: string;
-  /** Make the next `times` calls of `op` fail the way KMS does. */
-  fail(op: string, type: Fault['type'], times: number): void;
-  /** Calls received per operation. */
+  /** Make the next `times` calls of `op` (in one account and Region, else anywhere) fail the way KMS does. */
+  fail(op: string, type: Fault['type'], times: number, scope?: Scope): void;
+  /** Calls received per operation, and per `<op> <account> <region>`. */
   readonly calls: Map<string, number>;
-  addKey(fields: Partial<Key> & { keyId: string }): void;
+  addKey(fields: Partial<Key> & { keyId: string } & Scope): void;
+  addAlias(name: string, keyId: string, scope?: Scope): void;
+  /** A grant on a key added before (CreateGrant through the API works too). */
+  addGrant(keyId: string, grantId: string, granteePrincipal: string, scope?: Scope): void;
+  /** Access keys whose requests act in `account`. */
+  credentialsFor(account: string): { accessKeyId: string; secretAccessKey: string };
   stop(): Promise<void>;
 }
 
@@ -45,11 +63,23 @@ class KmsError extends Error {
   }
 }
 
-export async function startKmsServer(account = '111122223333', region = 'us-west-2'): Promise<KmsServer> {
-  const keys = new Map<string, Key>();
-  const aliases = new Map<string, string>();
+export async function startKmsServer(defaultAccount = '111122223333', defaultRegion = 'us-west-2'): Promise<KmsServer> {
+  const stores = new Map<string, { keys: Map<string, Key>; aliases: Map<string, string> }>();
+  const storeOf = (account: string, region: string) => {
+    const id = `${account} ${region}`;
+    let store = stores.get(id);
+    if (store === undefined) stores.set(id, (store = { keys: new Map(), aliases: new Map() }));
+    return store;
+  };
+  const accessKeys = new Map<string, string>();
   const faults = new Map<string, Fault>();
   const calls = new Map<string, number>();
+  const count = (name: string): void => void calls.set(name, (calls.get(name) ?? 0) + 1);
+  // Per request: the caller's account and Region (set before each handler runs; requests are handled one at a time).
+  let account = defaultAccount;
+  let region = defaultRegion;
+  let keys = storeOf(account, region).keys;
+  let aliases = storeOf(account, region).aliases;
   const arnOf = (id: string): string => `arn:aws:kms:${region}:${account}:key/${id}`;
   const defaultPolicy = (): string =>
     JSON.stringify({
@@ -67,6 +97,7 @@ export async function startKmsServer(account = '111122223333', region = 'us-west
     });
   const addKey = (f: Partial<Key> & { keyId: string }): void => {
     keys.set(f.keyId, {
+      denied: false,
       arn: arnOf(f.keyId),
       state: 'Enabled',
       description: '',
@@ -78,6 +109,7 @@ export async function startKmsServer(account = '111122223333', region = 'us-west
       rotation: false,
       rotationPeriod: 365,
       tags: new Map(),
+      grants: new Map(),
       created: 1_700_000_000,
       ...f,
     });
@@ -90,7 +122,10 @@ export async function startKmsServer(account = '111122223333', region = 'us-west
         ? text.slice(text.lastIndexOf('/') + 1)
         : text;
     const key = keys.get(id);
-    if (key === undefined) throw new KmsError('NotFoundException', `Key '${text}' does not exist`);
+    if (key === undefined || (text.startsWith('arn:') && text !== key.arn)) {
+      throw new KmsError('NotFoundException', `Key '${text}' does not exist`);
+    }
+    if (key.denied) throw new KmsError('AccessDeniedException', `User is not authorized to use key '${key.arn}'`);
     return key;
   };
   const page = <T>(items: T[], body: Record<string, unknown>, name: string): Record<string, unknown> => {
@@ -152,6 +187,23 @@ export async function startKmsServer(account = '111122223333', region = 'us-west
         'Aliases',
       ),
     GetKeyPolicy: (b) => ({ Policy: find(b['KeyId']).policy, PolicyName: 'default' }),
+    ListGrants: (b) => {
+      const k = find(b['KeyId']);
+      const grants = [...k.grants].map(([GrantId, g]) => ({ KeyId: k.arn, GrantId, ...g, CreationDate: k.created }));
+      return page(grants, b, 'Grants');
+    },
+    CreateGrant: (b) => {
+      const k = find(b['KeyId']);
+      const grantId = randomUUID().replaceAll('-', '');
+      const operations = Array.isArray(b['Operations']) ? b['Operations'].map(String) : [];
+      k.grants.set(grantId, { GranteePrincipal: String(b['GranteePrincipal'] ?? ''), Operations: operations });
+      return { GrantId: grantId, GrantToken: `token-${grantId}` };
+    },
+    RevokeGrant: (b) => {
+      const k = find(b['KeyId']);
+      if (!k.grants.delete(String(b['GrantId']))) throw new KmsError('NotFoundException', 'Grant does not exist');
+      return {};
+    },
     PutKeyPolicy: (b) => {
       find(b['KeyId']).policy = String(b['Policy']);
       return {};
@@ -227,11 +279,17 @@ export async function startKmsServer(account = '111122223333', region = 'us-west
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const op = String(req.headers['x-amz-target'] ?? '').replace(/^TrentService\./, '');
-      calls.set(op, (calls.get(op) ?? 0) + 1);
+      // SigV4: `Credential=<access key>/<date>/<region>/kms/aws4_request`.
+      const scope = /Credential=([^/]+)\/\d{8}\/([^/]+)\//.exec(String(req.headers['authorization'] ?? ''));
+      account = accessKeys.get(scope?.[1] ?? '') ?? defaultAccount;
+      region = scope?.[2] ?? defaultRegion;
+      ({ keys, aliases } = storeOf(account, region));
+      count(op);
+      count(`${op} ${account} ${region}`);
       const reply = (status: number, body: unknown): void => {
         res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify(body));
       };
-      const fault = faults.get(op);
+      const fault = [faults.get(`${op} ${account} ${region}`), faults.get(op)].find((f) => (f?.remaining ?? 0) > 0);
       if (fault !== undefined && fault.remaining > 0) {
         fault.remaining--;
         return reply(400, { __type: fault.type, message: `injected ${fault.type}` });
@@ -251,11 +309,32 @@ export async function startKmsServer(account = '111122223333', region = 'us-west
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   return {
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    account,
-    region,
+    account: defaultAccount,
+    region: defaultRegion,
     calls,
-    fail: (op, type, times) => void faults.set(op, { type, remaining: times }),
-    addKey,
+    fail: (op, type, times, at) =>
+      void faults.set(at === undefined ? op : `${op} ${at.account ?? defaultAccount} ${at.region ?? defaultRegion}`, {
+        type,
+        remaining: times,
+      }),
+    addKey: ({ account: a, region: r, ...fields }) => {
+      account = a ?? defaultAccount;
+      region = r ?? defaultRegion;
+      ({ keys, aliases } = storeOf(account, region));
+      addKey(fields);
+    },
+    addAlias: (name, keyId, at) =>
+      void storeOf(at?.account ?? defaultAccount, at?.region ?? defaultRegion).aliases.set(name, keyId),
+    addGrant: (keyId, grantId, grantee, at) => {
+      const key = storeOf(at?.account ?? defaultAccount, at?.region ?? defaultRegion).keys.get(keyId);
+      if (key === undefined) throw new Error(`addGrant: no key ${keyId}`);
+      key.grants.set(grantId, { GranteePrincipal: grantee, Operations: ['Decrypt'] });
+    },
+    credentialsFor: (a) => {
+      const accessKeyId = `ASIA${a}`;
+      accessKeys.set(accessKeyId, a);
+      return { accessKeyId, secretAccessKey: `secret-${a}` };
+    },
     stop: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

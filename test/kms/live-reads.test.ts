@@ -82,4 +82,87 @@ describe('live KMS reads during run', () => {
     d.child.kill('SIGTERM');
     expect(await d.exited).toBe(0);
   });
+
+  it('the event wins: a TagResource right after another event on the key gives the tag drift it carries', async () => {
+    const kms = await startKmsServer();
+    cleanups.push(kms.stop);
+    const declaredTags = new Map([
+      ['Department', 'IT'],
+      ['Dept', 'Finance'],
+      ['ManagedBy', 'terraform'],
+    ]);
+    kms.addKey({
+      keyId: DATA,
+      state: 'Disabled',
+      rotation: true,
+      description: 'Application data key',
+      tags: declaredTags,
+    });
+    const q = await startQueues();
+    cleanups.push(q.stop);
+    const d = startDaemon(q.endpoint, q.queueUrl, {
+      AWS_ENDPOINT_URL_KMS: kms.endpoint,
+      KMS_DRIFT_LIVE_KMS_READS: 'true',
+      AWS_MAX_ATTEMPTS: '2',
+    });
+    cleanups.push(async () => {
+      if (d.child.exitCode === null) d.child.kill('SIGKILL');
+      await d.exited;
+    });
+    const second = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+    const at = (id: string, eventTime: string, name: string, requestParameters: object) => ({
+      ...record(id),
+      detail: { ...record(id).detail, eventID: id, eventTime, eventName: name, requestParameters },
+    });
+    const logOf = (id: string, rule: string) => d.logs.find((l) => l['event_id'] === id && l['rule'] === rule);
+    const keyArn = `arn:aws:kms:us-west-2:111122223333:key/${DATA}`;
+
+    // 1. A DisableKey: the key is read for it (and the reading kept for 60 s).
+    await q.send(
+      at('00000000-0000-4000-8000-0000000000c1', second(Date.now() - 2000), 'DisableKey', { keyId: keyArn }),
+    );
+    await until(
+      'the DisableKey log',
+      () => logOf('00000000-0000-4000-8000-0000000000c1', 'kms_key_disabled') !== undefined,
+    );
+    const firstRead = (
+      logOf('00000000-0000-4000-8000-0000000000c1', 'kms_key_disabled')?.['live'] as { readAt: string }
+    ).readAt;
+
+    // 2. A tag added after that reading: the reading does not know it, so the key is read again.
+    kms.addKey({
+      keyId: DATA,
+      state: 'Disabled',
+      rotation: true,
+      description: 'Application data key',
+      tags: new Map([...declaredTags, ['Owner', 'mallory']]),
+    });
+    const tagTime = second(Date.parse(firstRead) + 1000);
+    await until('the tag event time to pass', () => Date.now() > Date.parse(tagTime) + 50, 5000);
+    const tags = (key: string, value: string) => ({ keyId: keyArn, tags: [{ tagKey: key, tagValue: value }] });
+    await q.send(at('00000000-0000-4000-8000-0000000000c2', tagTime, 'TagResource', tags('Owner', 'mallory')));
+    await until(
+      'the first tag log',
+      () => logOf('00000000-0000-4000-8000-0000000000c2', 'kms_key_tags_drifted') !== undefined,
+    );
+    const tagged = logOf('00000000-0000-4000-8000-0000000000c2', 'kms_key_tags_drifted');
+    expect(tagged).toMatchObject({ changes: { tags: { added: { Owner: 'mallory' } } }, live: { ok: true } });
+    const reread = (tagged?.['live'] as { readAt: string }).readAt;
+    expect(Date.parse(reread)).toBeGreaterThanOrEqual(Date.parse(tagTime));
+
+    // 3. A tag the key no longer carries, by an event older than the reading: the event's own change still wins.
+    await q.send(at('00000000-0000-4000-8000-0000000000c3', tagTime, 'TagResource', tags('CostCenter', '42')));
+    await until(
+      'the second tag log',
+      () => logOf('00000000-0000-4000-8000-0000000000c3', 'kms_key_tags_drifted') !== undefined,
+    );
+    expect(logOf('00000000-0000-4000-8000-0000000000c3', 'kms_key_tags_drifted')).toMatchObject({
+      changes: { tags: { added: { Owner: 'mallory', CostCenter: '42' } } },
+      live: { ok: true, readAt: reread },
+    });
+    // Read for the DisableKey and again for the first TagResource; the cached reading served the second.
+    expect(kms.calls.get('DescribeKey')).toBe(2);
+    d.child.kill('SIGTERM');
+    expect(await d.exited).toBe(0);
+  });
 });

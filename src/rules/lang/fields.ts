@@ -3,6 +3,7 @@ import { S3_EC2_FIELDS } from './fields/s3-ec2.ts';
 import { CLOUDTRAIL_FIELDS } from './fields/cloudtrail.ts';
 import { EVT_FIELDS } from './fields/evt.ts';
 import { DRIFT_FIELDS } from './fields/drift.ts';
+import { SCAN_FIELDS } from './fields/scan.ts';
 
 export type { FieldArgument, FieldDef, FieldRegistry, FieldResult, FieldType, ResolveResult } from './fields/types.ts';
 
@@ -37,4 +38,5 @@ export const fieldRegistry: FieldRegistry = createFieldRegistry([
   ...S3_EC2_FIELDS,
   ...EVT_FIELDS,
   ...DRIFT_FIELDS,
+  ...SCAN_FIELDS,
 ]);
