@@ -4,7 +4,7 @@ import type { TerraformOrigin } from '../model/declared.ts';
 import { field, isJsonObject, type JsonObject, type JsonValue } from '../model/json.ts';
 import type { KeyAttributes } from '../model/snapshot.ts';
 import { bareKeyId } from '../model/arn.ts';
-import { locateJsonError } from '../model/json-error.ts';
+import { describeJsonError, locateJsonError } from '../model/json-error.ts';
 import { resourceAddress } from './address.ts';
 import { keyAttributes, parsePolicy, replicaAttributes } from './key-attributes.ts';
 import { AliasAttrs, Instance, KeyAttrs, KeyPolicyAttrs, ReplicaKeyAttrs, StateResource } from './schemas.ts';
@@ -62,7 +62,10 @@ export function parseState(text: string, source: string): { resources: ParsedSta
     // V8's message can quote the state's text (secrets); only the position is safe to repeat.
     const at = locateJsonError(text);
     problems.push(
-      problem('STATE_JSON', source, `the state is not valid JSON (line ${at.line}, column ${at.column})`, at),
+      problem('STATE_JSON', source, `the state is not valid JSON: ${describeJsonError(at)}`, {
+        line: at.line,
+        column: at.column,
+      }),
     );
     return { resources: resources(), problems };
   }
