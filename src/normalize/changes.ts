@@ -1,5 +1,6 @@
 import { field, isJsonObject, stringField, type JsonObject, type JsonValue } from '../model/json.ts';
 import type { Problem } from '../model/problem.ts';
+import { MAX_JSON_DEPTH, tooDeepAt } from '../model/json-depth.ts';
 import type { AliasChange, KeyChange, KmsEventName } from '../model/kms-event.ts';
 import {
   DEFAULT_DELETION_WINDOW_DAYS,
@@ -9,7 +10,7 @@ import {
 } from '../model/snapshot.ts';
 import { parseAwsDate } from './dates.ts';
 import { bareKeyId } from '../model/arn.ts';
-import type { RecordReader } from './reader.ts';
+import { textShape, type RecordReader } from './reader.ts';
 
 const RP = '.requestParameters';
 const RE = '.responseElements';
@@ -75,7 +76,7 @@ export function changeOf(
             code: 'RECORD_SHAPE',
             severity: 'warning',
             path: r.join(`${RE}.deletionDate`),
-            message: `deletionDate '${String(raw).slice(0, 64)}' is not a date`,
+            message: `not a date: ${textShape(String(raw))} in no format AWS uses`,
           });
         } else {
           attributes.deletion_date = iso;
@@ -158,11 +159,16 @@ function policyOf(request: JsonObject | undefined, r: RecordReader): JsonValue |
   if (raw === undefined || raw === null) return undefined;
   if (isJsonObject(raw)) return raw;
   if (typeof raw !== 'string') return r.string(request, 'policy', RP);
+  let policy: JsonValue;
   try {
-    return JSON.parse(raw) as JsonValue;
+    policy = JSON.parse(raw) as JsonValue;
   } catch {
     return raw;
   }
+  const deep = tooDeepAt(policy);
+  if (deep === undefined) return policy;
+  const message = `the policy text nests deeper than ${MAX_JSON_DEPTH} levels`;
+  return r.fail({ code: 'RECORD_DEPTH', severity: 'error', path: r.join(`${RP}.policy${deep}`), message });
 }
 
 /** KMS tags are `[{tagKey, tagValue}]` (other services use key/value; those records never reach here). */

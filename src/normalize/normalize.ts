@@ -1,10 +1,11 @@
 import { field, stringField, type JsonObject } from '../model/json.ts';
+import { MAX_JSON_DEPTH, tooDeepAt } from '../model/json-depth.ts';
 import { KMS_EVENT_NAMES, KMS_EVENT_SOURCE, type KmsEvent, type KmsEventName } from '../model/kms-event.ts';
 import type { Problem, SkipReason } from '../model/problem.ts';
 import { actorOf } from './actor.ts';
 import { changeOf } from './changes.ts';
 import { normalizeEventTime, parseAwsDate } from './dates.ts';
-import { RecordReader } from './reader.ts';
+import { RecordReader, textShape } from './reader.ts';
 import { collectMentions, resolveAlias, resolveKey } from './resolve.ts';
 
 export type NormalizeResult =
@@ -32,6 +33,8 @@ export function normalizeRecord(record: JsonObject, path: string): NormalizeResu
   if (eventType === 'AwsServiceEvent') return { kind: 'skip', reason: 'kms_service_event' };
   const name = stringField(record, 'eventName');
   if (name === undefined || !TRACKED.has(name)) return { kind: 'skip', reason: 'untracked_kms_event' };
+  const deep = tooDeepAt(record);
+  if (deep !== undefined) return problem(path, deep, 'RECORD_DEPTH', `nested deeper than ${MAX_JSON_DEPTH} levels`);
 
   const r = new RecordReader(path);
   const eventId = r.string(record, 'eventID', '');
@@ -56,7 +59,7 @@ export function normalizeRecord(record: JsonObject, path: string): NormalizeResu
       rawTime === undefined
         ? 'missing'
         : typeof rawTime === 'string'
-          ? `'${rawTime.slice(0, 64)}' is not a date`
+          ? `not a date: ${textShape(rawTime)} in no format AWS uses`
           : `expected a date, got ${rawTime === null ? 'null' : Array.isArray(rawTime) ? 'an array' : typeof rawTime}`;
     return problem(path, '.eventTime', 'RECORD_TIME', what);
   }

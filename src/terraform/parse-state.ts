@@ -5,6 +5,7 @@ import { field, isJsonObject, type JsonObject, type JsonValue } from '../model/j
 import type { KeyAttributes } from '../model/snapshot.ts';
 import { bareKeyId } from '../model/arn.ts';
 import { describeJsonError, locateJsonError } from '../model/json-error.ts';
+import { MAX_JSON_DEPTH, tooDeepAt } from '../model/json-depth.ts';
 import { resourceAddress } from './address.ts';
 import { keyAttributes, parsePolicy, replicaAttributes } from './key-attributes.ts';
 import { AliasAttrs, Instance, KeyAttrs, KeyPolicyAttrs, ReplicaKeyAttrs, StateResource } from './schemas.ts';
@@ -101,6 +102,11 @@ export function parseState(text: string, source: string): { resources: ParsedSta
       };
       const attrs = instance.data.attributes;
       const attrPath = `${at}.attributes`;
+      const deep = tooDeepPolicy(attrs);
+      if (deep !== undefined) {
+        const message = `${origin.address} attribute policy: the policy text nests deeper than ${MAX_JSON_DEPTH} levels`;
+        return void problems.push(problem('STATE_SHAPE', source, message, { path: `${attrPath}.policy${deep}` }));
+      }
       if (type === 'aws_kms_alias') {
         const a = AliasAttrs.safeParse(attrs);
         if (!a.success) return void problems.push(shape(source, attrPath, a.error, origin.address));
@@ -126,6 +132,20 @@ export function parseState(text: string, source: string): { resources: ParsedSta
     });
   });
   return { resources: resources(), problems };
+}
+
+/**
+ * Where the policy text of a KMS resource nests too deep for the policy comparison (which recurses), if it does.
+ * Parsed again later by the attribute mapping; only at state load, so the second parse costs nothing that matters.
+ */
+function tooDeepPolicy(attrs: JsonValue): string | undefined {
+  const text = isJsonObject(attrs) ? field(attrs, 'policy') : undefined;
+  if (typeof text !== 'string') return undefined;
+  try {
+    return tooDeepAt(JSON.parse(text) as JsonValue);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Decided on own properties only, before any validation, so nothing of another resource is ever parsed. */
