@@ -22,6 +22,9 @@ interface Frame {
 export function tooDeepAt(value: JsonValue, max: number = MAX_JSON_DEPTH): string | undefined {
   if (!isContainer(value)) return undefined;
   if (max < 1) return '';
+  // Every KMS record passes here: the common answer comes from a walk that allocates nothing, and its recursion is
+  // bounded by `max`, never by the input; only a record that fails is walked again for the path.
+  if (withinDepth(value, 1, max)) return undefined;
   const frames: Frame[] = [frame(value)];
   for (;;) {
     const top = frames[frames.length - 1];
@@ -38,6 +41,20 @@ export function tooDeepAt(value: JsonValue, max: number = MAX_JSON_DEPTH): strin
     if (frames.length >= max) return pathOf(frames);
     frames.push(frame(child));
   }
+}
+
+function withinDepth(node: JsonObject | readonly JsonValue[], level: number, max: number): boolean {
+  if (Array.isArray(node)) {
+    for (const child of node as readonly JsonValue[]) {
+      if (isContainer(child) && (level >= max || !withinDepth(child, level + 1, max))) return false;
+    }
+    return true;
+  }
+  for (const key in node) {
+    const child = (node as JsonObject)[key];
+    if (isContainer(child) && (level >= max || !withinDepth(child, level + 1, max))) return false;
+  }
+  return true;
 }
 
 function isContainer(v: JsonValue | undefined): v is JsonObject | readonly JsonValue[] {
