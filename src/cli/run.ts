@@ -10,6 +10,7 @@ import type { Config } from '../config/types.ts';
 import { runDaemon } from '../daemon.ts';
 import { startHttp } from '../http/server.ts';
 import { formatProblem } from '../model/problem.ts';
+import { declaredCounts } from '../model/declared.ts';
 import { Metrics } from '../sinks/metrics.ts';
 import { pinoDriftLogWriter } from '../sinks/stdout.ts';
 import type { CliIo } from './replay.ts';
@@ -166,8 +167,8 @@ async function missingRegion(sqs: SQSClient): Promise<string | undefined> {
 /** Checks the state sources every `seconds` and swaps in a changed state; returns the function that stops it. */
 function reloadStates(state: ReloadingState, seconds: number, metrics: Metrics, log: Logger): () => void {
   const count = (): void => {
-    const index = state.current();
-    metrics.state(new Set([...index.keysByArn.values(), ...index.keysById.values()]).size, index.aliasesByName.size);
+    const counts = declaredCounts(state.current());
+    metrics.state(counts.keys, counts.aliases);
   };
   count();
   if (seconds === 0) return () => undefined;

@@ -1,6 +1,9 @@
+import type { Scope } from './declared.ts';
+
 /** A KMS key or alias ARN split into its parts: `arn:<partition>:kms:<region>:<account>:key/<id>` or `:alias/<name>`. */
 export interface KmsArn {
   readonly arn: string;
+  readonly partition: string;
   readonly region: string;
   readonly account: string;
   readonly kind: 'key' | 'alias';
@@ -21,6 +24,7 @@ export function parseKmsArn(text: string): KmsArn | undefined {
   if (kind === undefined) return undefined;
   return {
     arn: text,
+    partition: text.slice(4, service - 1),
     region: text.slice(service + 4, regionEnd),
     account: text.slice(regionEnd + 1, accountEnd),
     kind,
@@ -34,7 +38,28 @@ export function bareKeyId(idOrArn: string): string {
   return arn?.kind === 'key' ? arn.resource : idOrArn;
 }
 
-export function keyArn(partitionArn: KmsArn, keyId: string): string {
-  const partition = partitionArn.arn.split(':')[1] ?? 'aws';
-  return `arn:${partition}:kms:${partitionArn.region}:${partitionArn.account}:key/${keyId}`;
+export function scopeOf(arn: KmsArn): Scope {
+  return { partition: arn.partition, account: arn.account, region: arn.region };
+}
+
+export function keyArnIn(scope: Scope, keyId: string): string {
+  return `arn:${scope.partition}:kms:${scope.region}:${scope.account}:key/${keyId}`;
+}
+
+export function aliasArnIn(scope: Scope, aliasName: string): string {
+  return `arn:${scope.partition}:kms:${scope.region}:${scope.account}:${aliasName}`;
+}
+
+/**
+ * The partition of a Region, for records that name a key or alias without an ARN (AWS's partitions: China, GovCloud
+ * and the isolated Regions have their own; every other Region is `aws`).
+ */
+export function partitionOfRegion(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  if (region.startsWith('us-isob-')) return 'aws-iso-b';
+  if (region.startsWith('us-iso-')) return 'aws-iso';
+  if (region.startsWith('eu-isoe-')) return 'aws-iso-e';
+  if (region.startsWith('us-isof-')) return 'aws-iso-f';
+  return 'aws';
 }

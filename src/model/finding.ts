@@ -1,5 +1,5 @@
 import type { JsonValue } from './json.ts';
-import type { KmsEvent } from './kms-event.ts';
+import type { KmsEvent, ResourceType } from './kms-event.ts';
 import type { AttributeName } from './snapshot.ts';
 import type { TerraformOrigin } from './declared.ts';
 
@@ -98,8 +98,11 @@ export interface EmergencyContext {
 /** The result of comparing one event with the Terraform state. Pure data; the drift log is built from it. */
 export interface DriftFinding {
   readonly event: KmsEvent;
-  readonly resourceType: 'aws_kms_key' | 'aws_kms_alias';
-  /** Key ARN or alias ARN when known, else the best identifier the record gives. */
+  readonly resourceType: ResourceType;
+  /**
+   * Key ARN or alias ARN when known, else the best identifier the record gives; for a grant `<key ARN>:<grant id>`
+   * (Terraform's import id), for a custom key store its id.
+   */
   readonly resource?: string;
   readonly account?: string;
   readonly region?: string;
@@ -111,6 +114,13 @@ export interface DriftFinding {
   /** Every attribute Terraform declares for the resource (tf.<attribute>). */
   readonly expected: Readonly<Partial<Record<AttributeName, JsonValue>>>;
   readonly terraform?: TerraformOrigin;
+  /** Grants: the declaration of the grant's key, when a state declares it (an unmanaged grant on a managed key). */
+  readonly keyTerraform?: TerraformOrigin;
+  /**
+   * CreateGrant: the grantee's account, and whether it is another account than the key's and not in
+   * `allowedAccounts` (a grant gives access outside the key policy).
+   */
+  readonly grantee?: { readonly account?: string; readonly external: boolean };
   /** Policy analysis of the policy after the event, when the event carried one. */
   readonly policy?: PolicyFacts;
   /** The change was made by Terraform/OpenTofu itself or an allowlisted principal. */

@@ -1,7 +1,7 @@
 import type { JsonObject } from './json.ts';
-import type { AliasAttributes, KeyAttributes } from './snapshot.ts';
+import type { AliasAttributes, CustomKeyStoreAttributes, GrantAttributes, KeyAttributes } from './snapshot.ts';
 
-/** The KMS management events kms-drift turns into snapshot changes. */
+/** The KMS management events kms-drift turns into changes of a key, alias, grant or custom key store. */
 export const KMS_EVENT_NAMES = [
   'CreateKey',
   'ScheduleKeyDeletion',
@@ -18,8 +18,23 @@ export const KMS_EVENT_NAMES = [
   'UntagResource',
   // Not one of the 13 of the spec, but the only other call that changes a compared attribute (description).
   'UpdateKeyDescription',
-  // Changes no compared attribute; tracked because revoking grants is one of the break-glass emergency actions.
+  // Multi-Region keys and imported key material (aws_kms_replica_key, aws_kms_external_key, …).
+  'ReplicateKey',
+  'UpdatePrimaryRegion',
+  'ImportKeyMaterial',
+  'DeleteImportedKeyMaterial',
+  // Changes no declared attribute, but rules see it on the key.
+  'RotateKeyOnDemand',
+  // aws_kms_grant. RevokeGrant is also one of the break-glass emergency actions.
+  'CreateGrant',
+  'RetireGrant',
   'RevokeGrant',
+  // aws_kms_custom_key_store.
+  'CreateCustomKeyStore',
+  'UpdateCustomKeyStore',
+  'DeleteCustomKeyStore',
+  'ConnectCustomKeyStore',
+  'DisconnectCustomKeyStore',
 ] as const;
 export type KmsEventName = (typeof KMS_EVENT_NAMES)[number];
 
@@ -47,13 +62,19 @@ export interface Actor {
   readonly userAgent?: string;
 }
 
-/** A key named in whatever form CloudTrail used, resolved as far as the record allows. */
+/**
+ * A key named in whatever form CloudTrail used, resolved as far as the record allows. `partition`, `account` and
+ * `region` come from the key's ARN; when the record names the key only by id or alias they are the call's own (KMS
+ * resolves an id or alias in the caller's account and the Region of the endpoint; another account's key can only be
+ * named by ARN).
+ */
 export interface KeyRef {
   /** Bare key id: a UUID or an `mrk-` id. */
   readonly keyId?: string;
   readonly arn?: string;
   /** Set when the record named the key only through an alias (`alias/x` or an alias ARN). */
   readonly aliasName?: string;
+  readonly partition?: string;
   readonly account?: string;
   readonly region?: string;
 }
@@ -62,9 +83,12 @@ export interface AliasRef {
   /** `alias/…` */
   readonly name: string;
   readonly arn?: string;
+  readonly partition?: string;
   readonly account?: string;
   readonly region?: string;
 }
+
+export type ResourceType = 'aws_kms_key' | 'aws_kms_alias' | 'aws_kms_grant' | 'aws_kms_custom_key_store';
 
 /**
  * What the event says about the resource after it succeeded. Only attributes the event determines are set.
@@ -86,6 +110,22 @@ export interface AliasChange {
   readonly deleted?: boolean;
 }
 
+export interface GrantChange {
+  readonly kind: 'grant';
+  readonly attributes: Partial<GrantAttributes>;
+  /** RetireGrant, RevokeGrant: the grant no longer exists. */
+  readonly deleted?: boolean;
+}
+
+export interface CustomKeyStoreChange {
+  readonly kind: 'custom_key_store';
+  readonly attributes: Partial<CustomKeyStoreAttributes>;
+  /** DeleteCustomKeyStore. */
+  readonly deleted?: boolean;
+}
+
+export type ResourceChange = KeyChange | AliasChange | GrantChange | CustomKeyStoreChange;
+
 export interface KmsEvent {
   readonly name: KmsEventName | typeof SCAN_EVENT;
   readonly eventId: string;
@@ -97,11 +137,18 @@ export interface KmsEvent {
   readonly actor: Actor;
   /** Failed call: no state changed, but rules still see the event. */
   readonly error?: { readonly code: string; readonly message?: string };
-  readonly resourceType: 'aws_kms_key' | 'aws_kms_alias';
-  /** The key the event acted on (for alias events: the alias's target key, when the record names it). */
+  readonly resourceType: ResourceType;
+  /**
+   * The key the event acted on (for alias events: the alias's target key, when the record names it; for grant events:
+   * the grant's key; for ReplicateKey: the new replica).
+   */
   readonly key?: KeyRef;
   readonly alias?: AliasRef;
-  readonly change: KeyChange | AliasChange;
+  /** Grant events: the grant id (absent when a RetireGrant named the grant only by its token). */
+  readonly grantId?: string;
+  /** Custom key store events. */
+  readonly customKeyStoreId?: string;
+  readonly change: ResourceChange;
   /** The CloudTrail record itself: rules read `ct.*` and `json.value[…]` from it. */
   readonly record: JsonObject;
   /** Set when live KMS reads were asked for: whether they filled the attributes the event does not carry. */

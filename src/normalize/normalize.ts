@@ -1,12 +1,22 @@
 import { field, stringField, type JsonObject } from '../model/json.ts';
 import { MAX_JSON_DEPTH, tooDeepAt } from '../model/json-depth.ts';
-import { KMS_EVENT_NAMES, KMS_EVENT_SOURCE, type KmsEvent, type KmsEventName } from '../model/kms-event.ts';
+import {
+  KMS_EVENT_NAMES,
+  KMS_EVENT_SOURCE,
+  type KeyRef,
+  type KmsEvent,
+  type KmsEventName,
+  type ResourceChange,
+  type ResourceType,
+} from '../model/kms-event.ts';
 import type { Problem, SkipReason } from '../model/problem.ts';
+import { parseKmsArn } from '../model/arn.ts';
 import { actorOf } from './actor.ts';
-import { changeOf } from './changes.ts';
+import { keyOrAliasChange } from './changes.ts';
+import { customKeyStoreChange, grantChange } from './grant-changes.ts';
 import { normalizeEventTime, parseAwsDate } from './dates.ts';
 import { RecordReader, textShape } from './reader.ts';
-import { collectMentions, resolveAlias, resolveKey } from './resolve.ts';
+import { callScope, collectMentions, fromKeyArn, resolveAlias, resolveKey, type Mentions } from './resolve.ts';
 
 export type NormalizeResult =
   | { readonly kind: 'event'; readonly event: KmsEvent; readonly warnings: readonly Problem[] }
@@ -15,6 +25,14 @@ export type NormalizeResult =
 
 const TRACKED: ReadonlySet<string> = new Set(KMS_EVENT_NAMES);
 const ALIAS_EVENTS: ReadonlySet<string> = new Set(['CreateAlias', 'UpdateAlias', 'DeleteAlias']);
+const GRANT_EVENTS: ReadonlySet<string> = new Set(['CreateGrant', 'RetireGrant', 'RevokeGrant']);
+const STORE_EVENTS: ReadonlySet<string> = new Set([
+  'CreateCustomKeyStore',
+  'UpdateCustomKeyStore',
+  'DeleteCustomKeyStore',
+  'ConnectCustomKeyStore',
+  'DisconnectCustomKeyStore',
+]);
 
 /**
  * One CloudTrail record → the KMS event it describes, a counted reason to skip it, or a located problem.
@@ -45,7 +63,9 @@ export function normalizeRecord(record: JsonObject, path: string): NormalizeResu
   const errorMessage = r.string(record, 'errorMessage', '');
   const mentions = collectMentions(record, request, response, r);
   const eventName = name as KmsEventName;
-  const change = changeOf(eventName, request, response, r);
+  const actor = actorOf(record);
+  const scope = callScope(record, actor);
+  const subject = subjectOf(eventName, record, request, response, mentions, scope, r);
   if (r.problem !== undefined) return { kind: 'problem', problem: r.problem };
 
   const eventTime =
@@ -63,25 +83,15 @@ export function normalizeRecord(record: JsonObject, path: string): NormalizeResu
           : `expected a date, got ${rawTime === null ? 'null' : Array.isArray(rawTime) ? 'an array' : typeof rawTime}`;
     return problem(path, '.eventTime', 'RECORD_TIME', what);
   }
-
-  const isAlias = ALIAS_EVENTS.has(eventName);
-  const requestedKey = isAlias ? stringField(request ?? {}, 'targetKeyId') : stringField(request ?? {}, 'keyId');
-  const key = resolveKey(requestedKey, mentions);
-  const alias = isAlias ? resolveAlias(stringField(request ?? {}, 'aliasName'), mentions) : undefined;
-  if (isAlias ? alias === undefined : key === undefined) {
-    return problem(
-      path,
-      isAlias ? '.requestParameters.aliasName' : '.requestParameters.keyId',
-      'RECORD_KEY_UNRESOLVED',
-      `${eventName} names no ${isAlias ? 'alias' : 'key'} (requestParameters, responseElements and resources[] were searched)`,
-    );
+  if (subject.missing !== undefined) {
+    return problem(path, subject.missing.at, 'RECORD_KEY_UNRESOLVED', `${eventName} names no ${subject.missing.what}`);
   }
 
   // The ARN is the truth for account and region: AWS's documentation samples say awsRegion us-east-1 while every
   // ARN says us-west-2, and an organization trail's recipient account is not the key's.
-  const actor = actorOf(record);
-  const account = alias?.account ?? key?.account ?? stringField(record, 'recipientAccountId') ?? actor.accountId;
-  const region = alias?.region ?? key?.region ?? stringField(record, 'awsRegion');
+  const { key, alias } = subject;
+  const account = alias?.account ?? key?.account ?? scope.account;
+  const region = alias?.region ?? key?.region ?? scope.region;
   // Assigned field by field: conditional spreads allocate an object each and were measurably slower here.
   const event: { -readonly [K in keyof KmsEvent]: KmsEvent[K] } = {
     name: eventName,
@@ -89,19 +99,119 @@ export function normalizeRecord(record: JsonObject, path: string): NormalizeResu
     eventTime,
     eventSource: source,
     actor,
-    resourceType: isAlias ? 'aws_kms_alias' : 'aws_kms_key',
+    resourceType: subject.resourceType,
     // A failed call changed nothing; rules still see it through ct.error.
-    change: errorCode === undefined ? change : { kind: change.kind, attributes: {} },
+    change: errorCode === undefined ? subject.change : unchanged(subject.change),
     record,
   };
   if (account !== undefined) event.account = account;
   if (region !== undefined) event.region = region;
   if (key !== undefined) event.key = key;
   if (alias !== undefined) event.alias = alias;
+  if (subject.grantId !== undefined) event.grantId = subject.grantId;
+  if (subject.customKeyStoreId !== undefined) event.customKeyStoreId = subject.customKeyStoreId;
   if (errorCode !== undefined) {
     event.error = errorMessage === undefined ? { code: errorCode } : { code: errorCode, message: errorMessage };
   }
   return { kind: 'event', event, warnings: r.warnings };
+}
+
+interface Subject {
+  readonly resourceType: ResourceType;
+  readonly change: ResourceChange;
+  readonly key?: KeyRef;
+  readonly alias?: KmsEvent['alias'];
+  readonly grantId?: string;
+  readonly customKeyStoreId?: string;
+  /** What the record fails to name, and where it should have. */
+  readonly missing?: { readonly at: string; readonly what: string };
+}
+
+/** Which resource the event is about, in the record's own words, and what it says about it afterwards. */
+function subjectOf(
+  name: KmsEventName,
+  record: JsonObject,
+  request: JsonObject | undefined,
+  response: JsonObject | undefined,
+  mentions: Mentions,
+  scope: ReturnType<typeof callScope>,
+  r: RecordReader,
+): Subject {
+  const req = request ?? {};
+  if (STORE_EVENTS.has(name)) {
+    const id =
+      name === 'CreateCustomKeyStore'
+        ? r.string(response, 'customKeyStoreId', '.responseElements')
+        : r.string(request, 'customKeyStoreId', '.requestParameters');
+    const change = customKeyStoreChange(name, request, r);
+    if (id === undefined || id === '') {
+      const at = name === 'CreateCustomKeyStore' ? '.responseElements' : '.requestParameters';
+      return {
+        resourceType: 'aws_kms_custom_key_store',
+        change,
+        missing: { at: `${at}.customKeyStoreId`, what: 'custom key store' },
+      };
+    }
+    return { resourceType: 'aws_kms_custom_key_store', change, customKeyStoreId: id };
+  }
+  if (ALIAS_EVENTS.has(name)) {
+    const key = resolveKey(stringField(req, 'targetKeyId'), mentions, scope);
+    const alias = resolveAlias(stringField(req, 'aliasName'), mentions, key, scope);
+    const change = keyOrAliasChange(name, request, response, key, r);
+    const base = { resourceType: 'aws_kms_alias' as const, change, ...(key === undefined ? {} : { key }) };
+    if (alias === undefined) return { ...base, missing: { at: '.requestParameters.aliasName', what: 'alias' } };
+    return { ...base, alias };
+  }
+  const key =
+    name === 'ReplicateKey'
+      ? replicaOf(req, response, mentions)
+      : resolveKey(stringField(req, 'keyId'), mentions, scope);
+  const missingKey = {
+    at: '.requestParameters.keyId',
+    what: 'key (requestParameters, responseElements and resources[] were searched)',
+  };
+  if (GRANT_EVENTS.has(name)) {
+    const grantId =
+      name === 'CreateGrant'
+        ? r.string(response, 'grantId', '.responseElements')
+        : (r.string(request, 'grantId', '.requestParameters') ??
+          r.string(r.object(record, 'additionalEventData', ''), 'grantId', '.additionalEventData'));
+    const change = grantChange(name, request, r);
+    const base = {
+      resourceType: 'aws_kms_grant' as const,
+      change,
+      ...(grantId === undefined || grantId === '' ? {} : { grantId }),
+    };
+    return key === undefined ? { ...base, missing: missingKey } : { ...base, key };
+  }
+  const change = keyOrAliasChange(name, request, response, key, r);
+  return key === undefined
+    ? { resourceType: 'aws_kms_key', change, missing: missingKey }
+    : { resourceType: 'aws_kms_key', change, key };
+}
+
+/**
+ * ReplicateKey is recorded in the primary's Region and names the primary everywhere but in replicaKeyMetadata: the
+ * subject is the new replica, which has the primary's id in `replicaRegion`.
+ */
+function replicaOf(request: JsonObject, response: JsonObject | undefined, mentions: Mentions): KeyRef | undefined {
+  const metadata = response === undefined ? undefined : field(response, 'replicaKeyMetadata');
+  const metadataArn =
+    metadata !== undefined && metadata !== null && typeof metadata === 'object' && !Array.isArray(metadata)
+      ? stringField(metadata as JsonObject, 'arn')
+      : undefined;
+  const arn = metadataArn === undefined ? undefined : parseKmsArn(metadataArn);
+  if (arn?.kind === 'key') return fromKeyArn(arn);
+  const primary = mentions.keyArns[0];
+  const region = stringField(request, 'replicaRegion');
+  if (primary === undefined || region === undefined) return undefined;
+  const replica = `arn:${primary.partition}:kms:${region}:${primary.account}:key/${primary.resource}`;
+  const parsed = parseKmsArn(replica);
+  return parsed === undefined ? undefined : fromKeyArn(parsed);
+}
+
+function unchanged(change: ResourceChange): ResourceChange {
+  return { kind: change.kind, attributes: {} } as ResourceChange;
 }
 
 function problem(path: string, at: string, code: Problem['code'], message: string): NormalizeResult {

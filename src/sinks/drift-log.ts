@@ -52,7 +52,13 @@ export function toDriftLog(finding: DriftFinding, hit: RuleHit): DriftLog {
   if (event.live !== undefined) log['live'] = { ...event.live };
   if (finding.emergency !== undefined) log['emergency'] = { ...finding.emergency };
   if (finding.terraform !== undefined) {
-    log['terraform'] = { address: finding.terraform.address, state: finding.terraform.state };
+    const { address, type, state } = finding.terraform;
+    log['terraform'] = { address, type, state };
+  }
+  // An unmanaged grant on a managed key: where the key is declared is where the grant belongs.
+  if (finding.keyTerraform !== undefined && finding.terraform === undefined) {
+    const { address, type, state } = finding.keyTerraform;
+    log['key_terraform'] = { address, type, state };
   }
   return log;
 }

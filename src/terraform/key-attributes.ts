@@ -1,6 +1,7 @@
 import type { JsonValue } from '../model/json.ts';
-import { DEFAULT_DELETION_WINDOW_DAYS, type KeyAttributes } from '../model/snapshot.ts';
-import type { KeyAttrs, ReplicaKeyAttrs } from './schemas.ts';
+import { DEFAULT_DELETION_WINDOW_DAYS, type KeyAttributes, type KeyState } from '../model/snapshot.ts';
+import { isKeyState } from '../model/key-state.ts';
+import type { ExternalKeyAttrs, KeyAttrs, ReplicaKeyAttrs } from './schemas.ts';
 
 type Mutable = { -readonly [K in keyof KeyAttributes]?: KeyAttributes[K] };
 
@@ -18,6 +19,8 @@ export function keyAttributes(a: KeyAttrs): Partial<KeyAttributes> {
   common(out, a);
   if (a.customer_master_key_spec) out.customer_master_key_spec = a.customer_master_key_spec;
   if (a.multi_region != null) out.multi_region = a.multi_region;
+  // The provider refuses to read a multi-Region aws_kms_key that is not the primary: its primary is itself.
+  if (a.multi_region === true && a.arn) out.primary_key_arn = a.arn;
   return out;
 }
 
@@ -26,19 +29,48 @@ export function replicaAttributes(a: ReplicaKeyAttrs): Partial<KeyAttributes> {
   const out: Mutable = {};
   if (a.enabled != null) out.key_state = a.enabled ? 'Enabled' : 'Disabled';
   if (a.key_rotation_enabled != null) out.enable_key_rotation = a.key_rotation_enabled;
+  out.deletion_window_in_days = a.deletion_window_in_days ?? DEFAULT_DELETION_WINDOW_DAYS;
   common(out, a);
   if (a.key_spec) out.customer_master_key_spec = a.key_spec;
   out.multi_region = true;
+  if (a.primary_key_arn) out.primary_key_arn = a.primary_key_arn;
   return out;
 }
 
-function common(out: Mutable, a: KeyAttrs | ReplicaKeyAttrs): void {
+/**
+ * aws_kms_external_key and aws_kms_replica_external_key: the stored `key_state` is the truth (PendingImport until key
+ * material is imported, when `enabled` says nothing yet); `valid_to` and `expiration_model` describe the imported
+ * material. Their keys are always SYMMETRIC_DEFAULT and never rotate automatically, so neither is declared.
+ */
+export function externalKeyAttributes(a: ExternalKeyAttrs, replica: boolean): Partial<KeyAttributes> {
+  const out: Mutable = {};
+  const state: KeyState | undefined = a.key_state != null && isKeyState(a.key_state) ? a.key_state : undefined;
+  if (state === 'Enabled' || state === 'Disabled' || state === 'PendingImport') out.key_state = state;
+  else if (a.enabled != null) out.key_state = a.enabled ? 'Enabled' : 'Disabled';
+  out.deletion_window_in_days = a.deletion_window_in_days ?? DEFAULT_DELETION_WINDOW_DAYS;
+  common(out, a);
+  if (replica) out.multi_region = true;
+  else if (a.multi_region != null) out.multi_region = a.multi_region;
+  if (replica && a.primary_key_arn) out.primary_key_arn = a.primary_key_arn;
+  else if (!replica && a.multi_region === true && a.arn) out.primary_key_arn = a.arn;
+  if (a.valid_to != null) out.valid_to = a.valid_to === '' ? null : normalizeInstant(a.valid_to);
+  if (a.expiration_model) out.expiration_model = a.expiration_model;
+  return out;
+}
+
+function common(out: Mutable, a: KeyAttrs | ReplicaKeyAttrs | ExternalKeyAttrs): void {
   if (a.policy) out.policy = parsePolicy(a.policy);
   if (a.description != null) out.description = a.description;
   // tags_all is what the key really carries: tags plus the provider's default_tags. No tags at all is an empty map:
   // a tag added by hand to such a key is drift (the next plan removes it).
   out.tags = a.tags_all ?? a.tags ?? {};
   if (a.key_usage) out.key_usage = a.key_usage;
+}
+
+/** RFC 3339 with any offset → ISO 8601 in UTC, as normalize writes event dates, so both sides compare as text. */
+export function normalizeInstant(text: string): string {
+  const ms = Date.parse(text);
+  return Number.isNaN(ms) ? text : new Date(ms).toISOString();
 }
 
 /** The provider stores policies as JSON text; a text that is not JSON is kept as text and compared as text. */

@@ -2,49 +2,21 @@ import type { z } from 'zod';
 import type { Problem } from '../model/problem.ts';
 import type { TerraformOrigin } from '../model/declared.ts';
 import { field, isJsonObject, type JsonObject, type JsonValue } from '../model/json.ts';
-import type { KeyAttributes } from '../model/snapshot.ts';
-import { bareKeyId } from '../model/arn.ts';
 import { describeJsonError, locateJsonError } from '../model/json-error.ts';
 import { MAX_JSON_DEPTH, tooDeepAt } from '../model/json-depth.ts';
 import { resourceAddress } from './address.ts';
-import { keyAttributes, parsePolicy, replicaAttributes } from './key-attributes.ts';
-import { AliasAttrs, Instance, KeyAttrs, KeyPolicyAttrs, ReplicaKeyAttrs, StateResource } from './schemas.ts';
+import { declareInstance, KMS_RESOURCE_TYPES } from './declare-instance.ts';
+import type {
+  ParsedAlias,
+  ParsedCustomKeyStore,
+  ParsedGrant,
+  ParsedKey,
+  ParsedKeyPolicy,
+  ParsedStateResources,
+} from './parsed.ts';
+import { Instance, StateResource } from './schemas.ts';
 
-/** The KMS resources of one state, already mapped to our attribute names. Nothing else of the state is kept. */
-export interface ParsedStateResources {
-  readonly source: string;
-  readonly keys: readonly ParsedKey[];
-  readonly aliases: readonly ParsedAlias[];
-  readonly policies: readonly ParsedKeyPolicy[];
-}
-export interface ParsedKey {
-  readonly type: 'aws_kms_key' | 'aws_kms_replica_key';
-  readonly keyId: string;
-  readonly arn?: string;
-  readonly origin: TerraformOrigin;
-  readonly attributes: Partial<KeyAttributes>;
-}
-export interface ParsedAlias {
-  readonly name: string;
-  readonly arn?: string;
-  /** Always a bare id: the provider accepts an ARN here and treats both as the same target. */
-  readonly targetKeyId: string;
-  readonly origin: TerraformOrigin;
-}
-/** aws_kms_key_policy: it manages the policy of the key it names, over that key's own `policy`. */
-export interface ParsedKeyPolicy {
-  /** As configured: a key id or a key ARN. */
-  readonly keyId: string;
-  readonly policy: JsonValue;
-  readonly origin: TerraformOrigin;
-}
-
-const KMS_TYPES: ReadonlySet<string> = new Set([
-  'aws_kms_key',
-  'aws_kms_alias',
-  'aws_kms_key_policy',
-  'aws_kms_replica_key',
-]);
+export type { ParsedAlias, ParsedKey, ParsedKeyPolicy, ParsedStateResources } from './parsed.ts';
 
 /**
  * tfstate text → its managed KMS resources. Other resources are never validated, copied or named in a problem:
@@ -55,7 +27,9 @@ export function parseState(text: string, source: string): { resources: ParsedSta
   const keys: ParsedKey[] = [];
   const aliases: ParsedAlias[] = [];
   const policies: ParsedKeyPolicy[] = [];
-  const resources = (): ParsedStateResources => ({ source, keys, aliases, policies });
+  const grants: ParsedGrant[] = [];
+  const customKeyStores: ParsedCustomKeyStore[] = [];
+  const resources = (): ParsedStateResources => ({ source, keys, aliases, policies, grants, customKeyStores });
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -98,37 +72,23 @@ export function parseState(text: string, source: string): { resources: ParsedSta
       if (instance.data.deposed !== undefined) return;
       const origin: TerraformOrigin = {
         address: resourceAddress(module, type, name, instance.data.index_key),
+        type,
         state: source,
       };
       const attrs = instance.data.attributes;
-      const attrPath = `${at}.attributes`;
       const deep = tooDeepPolicy(attrs);
       if (deep !== undefined) {
         const message = `${origin.address} attribute policy: the policy text nests deeper than ${MAX_JSON_DEPTH} levels`;
-        return void problems.push(problem('STATE_SHAPE', source, message, { path: `${attrPath}.policy${deep}` }));
+        return void problems.push(problem('STATE_SHAPE', source, message, { path: `${at}.attributes.policy${deep}` }));
       }
-      if (type === 'aws_kms_alias') {
-        const a = AliasAttrs.safeParse(attrs);
-        if (!a.success) return void problems.push(shape(source, attrPath, a.error, origin.address));
-        aliases.push({
-          name: a.data.name ?? a.data.id,
-          ...(a.data.arn ? { arn: a.data.arn } : {}),
-          targetKeyId: bareKeyId(a.data.target_key_id),
-          origin,
-        });
-      } else if (type === 'aws_kms_key_policy') {
-        const p = KeyPolicyAttrs.safeParse(attrs);
-        if (!p.success) return void problems.push(shape(source, attrPath, p.error, origin.address));
-        policies.push({ keyId: p.data.key_id, policy: parsePolicy(p.data.policy), origin });
-      } else if (type === 'aws_kms_replica_key') {
-        const k = ReplicaKeyAttrs.safeParse(attrs);
-        if (!k.success) return void problems.push(shape(source, attrPath, k.error, origin.address));
-        keys.push(key('aws_kms_replica_key', k.data, replicaAttributes(k.data), origin));
-      } else {
-        const k = KeyAttrs.safeParse(attrs);
-        if (!k.success) return void problems.push(shape(source, attrPath, k.error, origin.address));
-        keys.push(key('aws_kms_key', k.data, keyAttributes(k.data), origin));
-      }
+      const result = declareInstance(type, attrs, origin);
+      if (!result.ok) return void problems.push(shape(source, `${at}.attributes`, result.error, origin.address));
+      const { declared } = result;
+      if (declared.kind === 'key') keys.push(declared.value);
+      else if (declared.kind === 'alias') aliases.push(declared.value);
+      else if (declared.kind === 'policy') policies.push(declared.value);
+      else if (declared.kind === 'grant') grants.push(declared.value);
+      else customKeyStores.push(declared.value);
     });
   });
   return { resources: resources(), problems };
@@ -152,16 +112,7 @@ function tooDeepPolicy(attrs: JsonValue): string | undefined {
 function isKmsResource(raw: JsonValue): raw is JsonObject {
   if (!isJsonObject(raw)) return false;
   const type = field(raw, 'type');
-  return typeof type === 'string' && KMS_TYPES.has(type);
-}
-
-function key(
-  type: ParsedKey['type'],
-  a: { readonly id: string; readonly key_id?: string | null | undefined; readonly arn?: string | null | undefined },
-  attributes: Partial<KeyAttributes>,
-  origin: TerraformOrigin,
-): ParsedKey {
-  return { type, keyId: a.key_id || a.id, ...(a.arn ? { arn: a.arn } : {}), origin, attributes };
+  return typeof type === 'string' && KMS_RESOURCE_TYPES.has(type);
 }
 
 function versionMessage(version: JsonValue | undefined): string {

@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import { isJsonObject, type JsonObject } from '../model/json.ts';
 
-// The tfstate v4 layout (Terraform's internal/states/statefile/version4.go) and the attributes of the four KMS
-// resource types as the AWS provider 5.x/6.x stores them. Unknown attributes are allowed and dropped: the provider
-// adds attributes over time (custom_key_store_id, xks_key_id, region, …) and none of them is compared.
+// The tfstate v4 layout (Terraform's internal/states/statefile/version4.go) and the attributes of the KMS resource
+// types as the AWS provider 5.x/6.x stores them (internal/service/kms/*.go). Unknown attributes are allowed and
+// dropped: the provider adds attributes over time (custom_key_store_id, xks_key_id, region, …) and none of them is
+// compared. Secrets are never named here, so never kept: key_material_base64 (external keys), grant_token,
+// key_store_password and xks_proxy_authentication_credential (custom key stores).
 
 /** Only what locates a resource; its instances stay `unknown` until we know it is a KMS resource. */
 export const StateResource = z.object({
@@ -72,6 +74,7 @@ export const ReplicaKeyAttrs = z.object({
   primary_key_arn: str,
   enabled: bool,
   key_rotation_enabled: bool,
+  deletion_window_in_days: z.number().int().nullish(),
   policy: str,
   description: str,
   tags,
@@ -80,10 +83,70 @@ export const ReplicaKeyAttrs = z.object({
   key_spec: str,
 });
 
+/**
+ * aws_kms_external_key (and, with `key_id` and `primary_key_arn`, aws_kms_replica_external_key): a key whose material
+ * is imported. `key_state` is stored (PendingImport until material is imported), `valid_to` is RFC 3339 or empty.
+ */
+export const ExternalKeyAttrs = z.object({
+  id: z.string(),
+  key_id: str,
+  arn: str,
+  primary_key_arn: str,
+  enabled: bool,
+  key_state: str,
+  key_usage: str,
+  multi_region: bool,
+  deletion_window_in_days: z.number().int().nullish(),
+  policy: str,
+  description: str,
+  tags,
+  tags_all: tags,
+  valid_to: str,
+  expiration_model: str,
+});
+
+const contextMap = tags;
+
+/** aws_kms_grant: `id` is `<key_id>:<grant_id>`; `operations` and `constraints` are sets (lists in the state). */
+export const GrantAttrs = z.object({
+  id: z.string(),
+  key_id: z.string(),
+  grant_id: z.string(),
+  grantee_principal: str,
+  operations: z.array(z.string()).nullish(),
+  constraints: z
+    .array(z.object({ encryption_context_equals: contextMap, encryption_context_subset: contextMap }))
+    .nullish(),
+  retiring_principal: str,
+  name: str,
+});
+
+/** aws_kms_custom_key_store: CloudHSM (provider 4+) and external key store (XKS, provider 5+) arguments. */
+export const CustomKeyStoreAttrs = z.object({
+  id: z.string(),
+  custom_key_store_name: str,
+  custom_key_store_type: str,
+  cloud_hsm_cluster_id: str,
+  trust_anchor_certificate: str,
+  xks_proxy_connectivity: str,
+  xks_proxy_uri_endpoint: str,
+  xks_proxy_uri_path: str,
+  xks_proxy_vpc_endpoint_service_name: str,
+});
+
 /** `id` is the alias name; `name` is null when the alias was created with `name_prefix` in older providers. */
-export const AliasAttrs = z.object({ id: z.string(), name: str, arn: str, target_key_id: z.string() });
+export const AliasAttrs = z.object({
+  id: z.string(),
+  name: str,
+  arn: str,
+  target_key_id: z.string(),
+  target_key_arn: str,
+});
 
 export const KeyPolicyAttrs = z.object({ key_id: z.string(), policy: z.string() });
 
 export type KeyAttrs = z.infer<typeof KeyAttrs>;
 export type ReplicaKeyAttrs = z.infer<typeof ReplicaKeyAttrs>;
+export type ExternalKeyAttrs = z.infer<typeof ExternalKeyAttrs>;
+export type GrantAttrs = z.infer<typeof GrantAttrs>;
+export type CustomKeyStoreAttrs = z.infer<typeof CustomKeyStoreAttrs>;

@@ -156,10 +156,11 @@ describe('EventBridge rule', () => {
       rules: [],
       terraformPrincipals: [],
     });
-    const dir = 'fixtures/cloudtrail/aws-kms-developer-guide';
-    const envelopes: [string, JsonValue][] = readdirSync(join(ROOT, dir))
+    const dirs = ['fixtures/cloudtrail/aws-kms-developer-guide', 'fixtures/own/cloudtrail/kms'];
+    const envelopes: [string, JsonValue][] = dirs
+      .flatMap((dir) => readdirSync(join(ROOT, dir)).map((f) => `${dir}/${f}`))
       .filter((f) => f.endsWith('.json'))
-      .map((f) => JSON.parse(read(`${dir}/${f}`)) as JsonValue)
+      .map((f) => JSON.parse(read(f)) as JsonValue)
       .filter((r) => isJsonObject(r) && typeof r['eventName'] === 'string')
       // As EventBridge delivers CloudTrail records: API calls, and service events such as DeleteKey at the end of
       // the waiting period.

@@ -1,6 +1,15 @@
 import { fileURLToPath } from 'node:url';
 import type { JsonObject } from '../../src/model/json.ts';
-import type { Actor, AliasChange, KeyChange, KeyRef, KmsEvent, KmsEventName } from '../../src/model/kms-event.ts';
+import type {
+  Actor,
+  AliasChange,
+  AliasRef,
+  KeyChange,
+  KeyRef,
+  KmsEvent,
+  KmsEventName,
+} from '../../src/model/kms-event.ts';
+import { parseKmsArn } from '../../src/model/arn.ts';
 
 // Hand-built KmsEvents, shaped as the normalizer produces them, for table-driven diffs.
 
@@ -33,8 +42,14 @@ export const ALICE: Actor = {
   userAgent: 'aws-cli/2.15.0',
 };
 
+/**
+ * A key named by id (placed, as the normalizer places it, in the call's account and Region: 111122223333, us-west-2)
+ * or by ARN.
+ */
 export function keyRef(id: string, arn?: string): KeyRef {
-  return arn === undefined ? { keyId: id } : { keyId: id, arn };
+  return arn === undefined
+    ? { keyId: id, partition: 'aws', account: ACCOUNT, region: 'us-west-2' }
+    : { keyId: id, arn };
 }
 
 export function keyEvent(name: KmsEventName, change: Omit<KeyChange, 'kind'>, extra: Partial<KmsEvent> = {}): KmsEvent {
@@ -60,10 +75,17 @@ export function aliasEvent(
   change: Omit<AliasChange, 'kind'>,
   extra: Partial<KmsEvent> = {},
 ): KmsEvent {
+  // Placed as the normalizer places an alias whose record gives no alias ARN: with its target key.
+  const key = extra.key ?? keyEvent(name, { attributes: {} }).key;
+  const arn = key?.arn === undefined ? undefined : parseKmsArn(key.arn);
+  const scope =
+    arn === undefined
+      ? { partition: key?.partition, account: key?.account, region: key?.region }
+      : { partition: arn.partition, account: arn.account, region: arn.region };
   return {
     ...keyEvent(name, { attributes: {} }),
     resourceType: 'aws_kms_alias',
-    alias: { name: aliasName },
+    alias: { name: aliasName, ...(JSON.parse(JSON.stringify(scope)) as Omit<AliasRef, 'name'>) },
     change: { kind: 'alias', ...change },
     ...extra,
   };

@@ -101,7 +101,7 @@ describe('policy equivalence (as IAM evaluates it)', () => {
   });
 
   it("driftctl's console policy with a Condition equals itself re-serialized with another order", async () => {
-    const key = index.keysById.get(DC.bar);
+    const key = index.keysByArn.get(DC.arn(DC.bar));
     const text = JSON.stringify(key?.attributes.policy, null, 2);
     const statements = [...((key?.attributes.policy as JsonObject)['Statement'] as JsonObject[])].reverse();
     expect(

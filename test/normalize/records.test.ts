@@ -120,10 +120,12 @@ describe('normalize: key identity in every form CloudTrail uses', () => {
     delete record['resources'];
     record['requestParameters'] = { keyId: 'alias/ExampleAlias' };
     expect(eventOf(normalizeRecord(record, '')).key).toMatchObject({ keyId: KEY, arn: KEY_ARN, region: 'us-west-2' });
+    // Without an ARN, the names are placed where KMS resolves them: the call's account and Region.
+    const call = { partition: 'aws', account: '111122223333', region: record['awsRegion'] };
     record['responseElements'] = { keyId: KEY, deletionDate: 'Apr 12, 2021 18:58:30 PM' };
-    expect(eventOf(normalizeRecord(record, '')).key).toEqual({ keyId: KEY, aliasName: 'alias/ExampleAlias' });
+    expect(eventOf(normalizeRecord(record, '')).key).toEqual({ keyId: KEY, aliasName: 'alias/ExampleAlias', ...call });
     record['responseElements'] = null;
-    expect(eventOf(normalizeRecord(record, '')).key).toEqual({ aliasName: 'alias/ExampleAlias' });
+    expect(eventOf(normalizeRecord(record, '')).key).toEqual({ aliasName: 'alias/ExampleAlias', ...call });
   });
 
   it('an alias ARN in keyId is kept as the alias, with the account and region of its ARN', () => {
@@ -131,7 +133,12 @@ describe('normalize: key identity in every form CloudTrail uses', () => {
     record['resources'] = [];
     record['requestParameters'] = { keyId: 'arn:aws:kms:eu-west-1:444455556666:alias/prod' };
     const event = eventOf(normalizeRecord(record, ''));
-    expect(event.key).toEqual({ aliasName: 'alias/prod', account: '444455556666', region: 'eu-west-1' });
+    expect(event.key).toEqual({
+      aliasName: 'alias/prod',
+      partition: 'aws',
+      account: '444455556666',
+      region: 'eu-west-1',
+    });
     expect([event.account, event.region]).toEqual(['444455556666', 'eu-west-1']);
   });
 

@@ -7,7 +7,7 @@ import { buildIndex } from '../../src/terraform/build-index.ts';
 import { loadStates } from '../../src/terraform/load-states.ts';
 import { parseState } from '../../src/terraform/parse-state.ts';
 import { resourceAddress } from '../../src/terraform/address.ts';
-import type { DeclaredIndex } from '../../src/model/declared.ts';
+import type { DeclaredAlias, DeclaredIndex, DeclaredKey } from '../../src/model/declared.ts';
 
 const path = (p: string): string => fileURLToPath(new URL(`../../fixtures/${p}`, import.meta.url));
 const OWN = path('own/tfstate/modules-for-each.tfstate');
@@ -27,11 +27,30 @@ function indexOf(text: string, source = 'x.tfstate') {
   return { index: built.index, problems: [...parsed.problems, ...built.problems] };
 }
 
+/** Every declared key, scoped by ARN or not. */
+function allKeys(index: DeclaredIndex): DeclaredKey[] {
+  return [...index.keysByArn.values(), ...[...index.unscopedKeys.values()].flat()];
+}
+function allAliases(index: DeclaredIndex): DeclaredAlias[] {
+  return [...index.aliasesByArn.values(), ...[...index.unscopedAliases.values()].flat()];
+}
+/** The one declared key with this id in any account and Region (a multi-Region id may name several). */
+function keyWithId(index: DeclaredIndex, id: string): DeclaredKey | undefined {
+  const found = allKeys(index).filter((k) => k.keyId === id);
+  return found.length === 1 ? found[0] : undefined;
+}
+function aliasNamed(index: DeclaredIndex, name: string): DeclaredAlias | undefined {
+  const found = allAliases(index).filter((a) => a.name === name);
+  return found.length === 1 ? found[0] : undefined;
+}
+
 /** Everything the index and the problems hold, as text, to search for a secret. */
 function dump(index: DeclaredIndex, problems: unknown): string {
   return JSON.stringify({
-    keys: [...index.keysById.values(), ...index.keysByArn.values()],
-    aliases: [...index.aliasesByName.values()],
+    keys: allKeys(index),
+    aliases: allAliases(index),
+    grants: [...index.grants.values()],
+    stores: [...index.customKeyStores.values()],
     problems,
   });
 }
@@ -63,23 +82,31 @@ describe('our modules/for_each state (format 4, provider 5.x)', () => {
   });
 
   it('indexes modules, for_each and count instances by address, id and ARN', () => {
-    expect(index.keysById.get(DATA)?.origin).toEqual({ address: 'module.kms.aws_kms_key.this["data"]', state: OWN });
-    expect(index.keysById.get(LOGS)?.origin.address).toBe('module.kms.aws_kms_key.this["logs"]');
-    expect(index.keysById.get(LEGACY)?.origin.address).toBe('aws_kms_key.legacy[0]');
+    expect(keyWithId(index, DATA)?.origin).toEqual({
+      address: 'module.kms.aws_kms_key.this["data"]',
+      type: 'aws_kms_key',
+      state: OWN,
+    });
+    expect(keyWithId(index, LOGS)?.origin.address).toBe('module.kms.aws_kms_key.this["logs"]');
+    expect(keyWithId(index, LEGACY)?.origin.address).toBe('aws_kms_key.legacy[0]');
     expect(index.keysByArn.get(`arn:aws:kms:us-west-2:111122223333:key/${LEGACY}`)?.keyId).toBe(LEGACY);
-    expect(index.aliasesByName.get('alias/ExampleAlias')?.origin.address).toBe('module.kms.aws_kms_alias.this["data"]');
+    expect(aliasNamed(index, 'alias/ExampleAlias')?.origin.address).toBe('module.kms.aws_kms_alias.this["data"]');
     expect(index.sources).toEqual([OWN]);
   });
 
   it('keeps only managed KMS resources: no data source, no deposed object, nothing else', () => {
-    expect([...index.keysById.keys()].sort()).toEqual([LEGACY, DATA, LOGS, MRK].sort());
+    expect([...new Set(allKeys(index).map((k) => k.keyId))].sort()).toEqual([LEGACY, DATA, LOGS, MRK].sort());
     expect(index.keysByArn.size).toBe(5); // the replica shares the primary's id, not its ARN
-    expect([...index.aliasesByName.keys()].sort()).toEqual(['alias/ExampleAlias', 'alias/my_alias']);
-    expect(index.keysById.has('e0a1b2c3-d4e5-4f60-8a71-9b0c1d2e3f40')).toBe(false); // the deposed object
+    expect(
+      allAliases(index)
+        .map((a) => a.name)
+        .sort(),
+    ).toEqual(['alias/ExampleAlias', 'alias/my_alias']);
+    expect(keyWithId(index, 'e0a1b2c3-d4e5-4f60-8a71-9b0c1d2e3f40') !== undefined).toBe(false); // the deposed object
   });
 
   it('aws_kms_key: is_enabled → key_state, rotation and its period, tags_all (default_tags included)', () => {
-    expect(index.keysById.get(DATA)?.attributes).toEqual({
+    expect(keyWithId(index, DATA)?.attributes).toEqual({
       key_state: 'Enabled',
       enable_key_rotation: true,
       rotation_period_in_days: 365,
@@ -92,12 +119,12 @@ describe('our modules/for_each state (format 4, provider 5.x)', () => {
       multi_region: false,
     });
     // Disabled, rotation off, period null: no period declared; tags null but tags_all from default_tags.
-    expect(index.keysById.get(LEGACY)?.attributes).toMatchObject({
+    expect(keyWithId(index, LEGACY)?.attributes).toMatchObject({
       key_state: 'Disabled',
       enable_key_rotation: false,
       tags: { Environment: 'prod', ManagedBy: 'terraform' },
     });
-    expect(index.keysById.get(LEGACY)?.attributes).not.toHaveProperty('rotation_period_in_days');
+    expect(keyWithId(index, LEGACY)?.attributes).not.toHaveProperty('rotation_period_in_days');
   });
 
   it('the configured deletion window (30 when unset, as KMS defaults), never bypass_policy_lockout_safety_check', () => {
@@ -108,12 +135,12 @@ describe('our modules/for_each state (format 4, provider 5.x)', () => {
   });
 
   it('aws_kms_key_policy takes precedence over the key policy, with its own origin', () => {
-    const data = index.keysById.get(DATA);
+    const data = keyWithId(index, DATA);
     expect(JSON.stringify(data?.attributes.policy)).toContain('role/app');
-    expect(data?.policyOrigin).toEqual({ address: 'aws_kms_key_policy.data', state: OWN });
+    expect(data?.policyOrigin).toEqual({ address: 'aws_kms_key_policy.data', type: 'aws_kms_key_policy', state: OWN });
     expect(data?.origin.address).toBe('module.kms.aws_kms_key.this["data"]');
     expect(index.keysByArn.get(`arn:aws:kms:us-west-2:111122223333:key/${DATA}`)).toBe(data);
-    expect(index.keysById.get(LOGS)?.policyOrigin).toBeUndefined();
+    expect(keyWithId(index, LOGS)?.policyOrigin).toBeUndefined();
   });
 
   it('tells a multi-Region primary from its replica by ARN; the replica maps enabled/key_rotation_enabled/key_spec', () => {
@@ -121,7 +148,7 @@ describe('our modules/for_each state (format 4, provider 5.x)', () => {
     const replica = index.keysByArn.get(`arn:aws:kms:eu-west-1:111122223333:key/${MRK}`);
     expect(primary?.origin.address).toBe('aws_kms_key.global');
     expect(primary?.attributes).toMatchObject({ multi_region: true, rotation_period_in_days: 90 });
-    expect(index.keysById.get(MRK)).toBe(primary);
+    expect(keyWithId(index, MRK)).toBeUndefined(); // the id alone names both: only the ARN tells them apart
     expect(replica).toMatchObject({
       type: 'aws_kms_replica_key',
       origin: { address: 'aws_kms_replica_key.global_eu' },
@@ -136,11 +163,11 @@ describe('our modules/for_each state (format 4, provider 5.x)', () => {
   });
 
   it('alias targets are bare ids, also when the state holds the key ARN', () => {
-    expect(index.aliasesByName.get('alias/ExampleAlias')?.attributes).toEqual({
+    expect(aliasNamed(index, 'alias/ExampleAlias')?.attributes).toEqual({
       alias_name: 'alias/ExampleAlias',
       target_key_id: DATA,
     });
-    expect(index.aliasesByName.get('alias/my_alias')).toMatchObject({
+    expect(aliasNamed(index, 'alias/my_alias')).toMatchObject({
       arn: 'arn:aws:kms:us-west-2:111122223333:alias/my_alias',
       attributes: { target_key_id: LOGS },
     });
@@ -183,8 +210,8 @@ describe('problems', () => {
     ]);
     expect(JSON.stringify(problems)).not.toContain('Legacy-key-text');
     // The other resources of the state still load.
-    expect(index.keysById.has(DATA)).toBe(true);
-    expect(index.keysById.has(LEGACY)).toBe(false);
+    expect(keyWithId(index, DATA) !== undefined).toBe(true);
+    expect(keyWithId(index, LEGACY) !== undefined).toBe(false);
   });
 
   it('format 3 is refused with what to do', async () => {
@@ -198,7 +225,7 @@ describe('problems', () => {
         ) as unknown,
       }),
     ]);
-    expect((await loadStates([V3])).index.keysById.size).toBe(0);
+    expect(allKeys((await loadStates([V3])).index).length).toBe(0);
   });
 
   it.each<[string, string, object]>([
@@ -240,7 +267,7 @@ describe('problems', () => {
       '"instances":[{"attributes":{"id":"k1","is_enabled":true,"tags":{"__proto__":"x","constructor":"y"}}}]}]}';
     const { index, problems } = indexOf(text);
     expect(problems).toEqual([]);
-    expect(Object.keys(index.keysById.get('k1')?.attributes.tags ?? {}).sort()).toEqual(['__proto__', 'constructor']);
+    expect(Object.keys(keyWithId(index, 'k1')?.attributes.tags ?? {}).sort()).toEqual(['__proto__', 'constructor']);
   });
 });
 
@@ -248,13 +275,13 @@ describe("driftctl's real states (Terraform 0.14, provider 3.x)", () => {
   it('load without problems, with the attributes driftctl reads (results.golden.json)', async () => {
     const { index, problems } = await loadStates([path('tfstate/driftctl')]);
     expect(problems).toEqual([]);
-    expect(index.keysById.size).toBe(3);
+    expect(new Set(allKeys(index).map((k) => k.keyId)).size).toBe(3);
     const golden = JSON.parse(readFileSync(path('tfstate/driftctl/aws_kms_key/results.golden.json'), 'utf8')) as {
       Id: string;
       Attrs: Record<string, unknown>;
     }[];
     for (const g of golden) {
-      const key = index.keysById.get(g.Id);
+      const key = keyWithId(index, g.Id);
       expect(key?.arn).toBe(g.Attrs['arn']);
       expect(key?.attributes).toMatchObject({
         key_state: g.Attrs['is_enabled'] ? 'Enabled' : 'Disabled',
@@ -275,9 +302,13 @@ describe("driftctl's real states (Terraform 0.14, provider 3.x)", () => {
       Id: string;
       Attrs: Record<string, unknown>;
     }[];
-    expect([...index.aliasesByName.keys()].sort()).toEqual(golden.map((g) => g.Id).sort());
+    expect(
+      allAliases(index)
+        .map((a) => a.name)
+        .sort(),
+    ).toEqual(golden.map((g) => g.Id).sort());
     for (const g of golden) {
-      expect(index.aliasesByName.get(g.Id)).toMatchObject({
+      expect(aliasNamed(index, g.Id)).toMatchObject({
         arn: g.Attrs['arn'],
         attributes: { alias_name: g.Id, target_key_id: g.Attrs['target_key_id'] },
         origin: { address: expect.stringMatching(/^aws_kms_alias\.(bar|baz|foo)$/) as unknown },
@@ -303,25 +334,25 @@ describe('many states', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('a directory: every *.tfstate below it, sorted; the same resources twice → first kept, warnings', async () => {
+  it('a directory: every *.tfstate below it, sorted; the same resources twice → the first by name kept, warnings', async () => {
     const { index, problems } = await loadStates([dir]);
     const first = join(dir, 'a', 'own.tfstate');
     const second = join(dir, 'b', 'nested', 'z.tfstate');
     expect(index.sources).toEqual([first, second]);
-    expect(index.keysById.get(DATA)?.origin.state).toBe(first);
-    expect(index.keysById.get(DATA)?.policyOrigin?.state).toBe(first);
+    expect(keyWithId(index, DATA)?.origin.state).toBe(first);
+    expect(keyWithId(index, DATA)?.policyOrigin?.state).toBe(first);
     expect(problems.length).toBe(5 + 2 + 1); // keys (incl. replica), aliases, key policy
     for (const p of problems) {
       expect(p).toMatchObject({ code: 'STATE_DUPLICATE', severity: 'warning', source: second });
-      expect(p.message).toContain(`in ${first}; the first declaration is used`);
+      expect(p.message).toContain(`in ${first}; the declaration of ${first} is used`);
     }
   });
 
   it('a state and driftctl states at once: one index', async () => {
     const { index, problems } = await loadStates([OWN, path('tfstate/driftctl')]);
     expect(problems).toEqual([]);
-    expect(index.keysById.size).toBe(4 + 3);
-    expect(index.aliasesByName.size).toBe(2 + 3);
+    expect(new Set(allKeys(index).map((k) => k.keyId)).size).toBe(4 + 3);
+    expect(allAliases(index).length).toBe(2 + 3);
     expect(index.sources).toHaveLength(3);
   });
 
@@ -336,7 +367,7 @@ describe('many states', () => {
         message: 'no *.tfstate file below this directory',
       }),
     ]);
-    expect(index.keysById.has(DATA)).toBe(true);
+    expect(keyWithId(index, DATA) !== undefined).toBe(true);
   });
 
   it('s3:// without an S3 reader is a clear problem, not a crash', async () => {
@@ -351,7 +382,7 @@ describe('many states', () => {
     ]);
   });
 
-  it('s3:// through a reader, in the given order with files', async () => {
+  it('s3:// through a reader, beside files; a duplicate resolves by source name, whatever the order', async () => {
     const s3 = {
       get: async (bucket: string, key: string) => {
         expect([bucket, key]).toEqual(['states', 'prod/terraform.tfstate']);
@@ -359,10 +390,17 @@ describe('many states', () => {
       },
       etag: async () => '"abc"',
     };
-    const { index, problems, version } = await loadStates(['s3://states/prod/terraform.tfstate', OWN], s3);
-    expect(index.keysById.get(DATA)?.origin.state).toBe('s3://states/prod/terraform.tfstate');
-    expect(problems.every((p) => p.code === 'STATE_DUPLICATE' && p.source === OWN)).toBe(true);
-    expect(version).toContain('s3://states/prod/terraform.tfstate@"abc"');
+    const s3Source = 's3://states/prod/terraform.tfstate';
+    for (const order of [
+      [s3Source, OWN],
+      [OWN, s3Source],
+    ]) {
+      const { index, problems, version } = await loadStates(order, s3);
+      // OWN is an absolute path, which sorts before `s3://`.
+      expect(keyWithId(index, DATA)?.origin.state).toBe(OWN);
+      expect(problems.every((p) => p.code === 'STATE_DUPLICATE' && p.source === s3Source)).toBe(true);
+      expect(version).toContain(`${s3Source}@"abc"`);
+    }
   });
 });
 
@@ -373,7 +411,7 @@ describe('hostile keys', () => {
       '{"__proto__":{"id":"planted","is_enabled":false},"id":"k1"}}]}]}';
     const { index, problems } = indexOf(text);
     expect(problems).toEqual([]);
-    expect([...index.keysById.keys()]).toEqual(['k1']);
-    expect(index.keysById.get('k1')?.attributes).not.toHaveProperty('key_state');
+    expect(allKeys(index).map((k) => k.keyId)).toEqual(['k1']);
+    expect(keyWithId(index, 'k1')?.attributes).not.toHaveProperty('key_state');
   });
 });

@@ -123,7 +123,7 @@ describe('evt and kms-drift fields', () => {
     changes: { key_state: { expected: 'Enabled', actual: 'PendingDeletion' } },
     actual: { key_state: 'PendingDeletion', deletion_date: '2021-04-12T18:58:30Z', tags: { Env: 'prod' } },
     expected: { key_state: 'Enabled', enable_key_rotation: true, rotation_period_in_days: 365, tags: { Env: 'prod' } },
-    terraform: { address: 'aws_kms_key.data', state: 'prod.tfstate' },
+    terraform: { address: 'aws_kms_key.data', type: 'aws_kms_key', state: 'prod.tfstate' },
     policy: {
       ...NO_FACTS,
       added_principals: [],

@@ -21,8 +21,25 @@ const ATTRIBUTES: readonly (readonly [AttributeName, FieldType, string])[] = [
   ['key_usage', 'string', 'ENCRYPT_DECRYPT'],
   ['customer_master_key_spec', 'string', 'SYMMETRIC_DEFAULT'],
   ['multi_region', 'boolean', 'false'],
+  ['primary_key_arn', 'string', 'arn:aws:kms:us-east-1:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab'],
+  ['valid_to', 'date', '2027-01-01T00:00:00.000Z'],
+  ['expiration_model', 'string', 'KEY_MATERIAL_EXPIRES'],
   ['alias_name', 'string', 'alias/data'],
   ['target_key_id', 'string', '1234abcd-12ab-34cd-56ef-1234567890ab'],
+  ['grant_id', 'string', 'abcde1237f76e4ba7987489ac329fbfba6ad343d6f7075dbd1ef191f0120514a'],
+  ['grantee_principal', 'string', 'arn:aws:iam::444455556666:role/app'],
+  ['operations', 'list', '(Decrypt, Encrypt)'],
+  ['constraints', 'string', '{"encryption_context_subset":{"Department":"IT"}}'],
+  ['retiring_principal', 'string', 'arn:aws:iam::111122223333:role/admin'],
+  ['name', 'string', 'app-decrypt'],
+  ['custom_key_store_name', 'string', 'ExampleKeyStore'],
+  ['custom_key_store_type', 'string', 'AWS_CLOUDHSM'],
+  ['cloud_hsm_cluster_id', 'string', 'cluster-1a23b4cdefg'],
+  ['trust_anchor_certificate', 'string', '-----BEGIN CERTIFICATE-----…'],
+  ['xks_proxy_connectivity', 'string', 'PUBLIC_ENDPOINT'],
+  ['xks_proxy_uri_endpoint', 'string', 'https://myproxy.xks.example.com'],
+  ['xks_proxy_uri_path', 'string', '/kms/xks/v1'],
+  ['xks_proxy_vpc_endpoint_service_name', 'string', 'com.amazonaws.vpce.us-east-1.vpce-svc-example'],
 ];
 
 function typed(v: JsonValue | undefined, type: FieldType): FieldResult | undefined {
@@ -34,6 +51,8 @@ function typed(v: JsonValue | undefined, type: FieldType): FieldResult | undefin
       return typeof v === 'number' ? v : undefined;
     case 'date':
       return typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? v : undefined;
+    case 'list':
+      return Array.isArray(v) && v.length > 0 && v.every((e) => typeof e === 'string') ? (v as string[]) : undefined;
     default:
       return typeof v === 'string' ? v : JSON.stringify(v);
   }
@@ -107,7 +126,44 @@ export const DRIFT_FIELDS: readonly FieldDef[] = [
     'arn:aws:kms:us-west-2:111122223333:key/1234abcd',
     (f) => f.resource,
   ),
-  findingField('resource.type', 'string', 'aws_kms_key or aws_kms_alias', 'aws_kms_key', (f) => f.resourceType),
+  findingField(
+    'resource.type',
+    'string',
+    'what the event is about: aws_kms_key, aws_kms_alias, aws_kms_grant or aws_kms_custom_key_store',
+    'aws_kms_key',
+    (f) => f.resourceType,
+  ),
+  findingField(
+    'tf.type',
+    'string',
+    'the Terraform resource type of the declaration (aws_kms_replica_key, aws_kms_external_key, aws_kms_key_policy, …)',
+    'aws_kms_key',
+    (f) => f.terraform?.type,
+  ),
+  findingField('tf.key_managed', 'boolean', "grants: a Terraform state declares the grant's key", 'true', (f) =>
+    f.resourceType === 'aws_kms_grant' ? f.keyTerraform !== undefined : undefined,
+  ),
+  findingField(
+    'tf.key_address',
+    'string',
+    "grants: the Terraform address of the grant's key",
+    'aws_kms_key.app',
+    (f) => f.keyTerraform?.address,
+  ),
+  findingField(
+    'grant.grantee_account',
+    'string',
+    "CreateGrant: the grantee principal's account",
+    '444455556666',
+    (f) => f.grantee?.account,
+  ),
+  findingField(
+    'grant.external',
+    'boolean',
+    "CreateGrant: the grantee is in another account than the key's, and not in allowedAccounts",
+    'true',
+    (f) => f.grantee?.external,
+  ),
   findingField(
     'tf.managed',
     'boolean',

@@ -1,0 +1,47 @@
+import type { TerraformOrigin, DeclaredKeyType } from '../model/declared.ts';
+import type { JsonValue } from '../model/json.ts';
+import type { CustomKeyStoreAttributes, GrantAttributes, KeyAttributes } from '../model/snapshot.ts';
+
+/** The KMS resources of one state, already mapped to our attribute names. Nothing else of the state is kept. */
+export interface ParsedStateResources {
+  readonly source: string;
+  readonly keys: readonly ParsedKey[];
+  readonly aliases: readonly ParsedAlias[];
+  readonly policies: readonly ParsedKeyPolicy[];
+  readonly grants: readonly ParsedGrant[];
+  readonly customKeyStores: readonly ParsedCustomKeyStore[];
+}
+export interface ParsedKey {
+  readonly type: DeclaredKeyType;
+  readonly keyId: string;
+  readonly arn?: string;
+  readonly origin: TerraformOrigin;
+  readonly attributes: Partial<KeyAttributes>;
+}
+export interface ParsedAlias {
+  readonly name: string;
+  /** The alias ARN: the state's `arn`, else built from `target_key_arn` (same account and Region). */
+  readonly arn?: string;
+  /** Always a bare id: the provider accepts an ARN here and treats both as the same target. */
+  readonly targetKeyId: string;
+  readonly origin: TerraformOrigin;
+}
+/** aws_kms_key_policy: it manages the policy of the key it names, over that key's own `policy`. */
+export interface ParsedKeyPolicy {
+  /** As configured: a key id or a key ARN. */
+  readonly keyId: string;
+  readonly policy: JsonValue;
+  readonly origin: TerraformOrigin;
+}
+export interface ParsedGrant {
+  /** As configured: a key id or a key ARN. */
+  readonly keyId: string;
+  readonly grantId: string;
+  readonly origin: TerraformOrigin;
+  readonly attributes: Partial<GrantAttributes>;
+}
+export interface ParsedCustomKeyStore {
+  readonly id: string;
+  readonly origin: TerraformOrigin;
+  readonly attributes: Partial<CustomKeyStoreAttributes>;
+}
