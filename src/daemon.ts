@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import type { Core, EmittedLog, PayloadOutcome } from './app.ts';
 import type { Config } from './config/types.ts';
 import type { JsonValue } from './model/json.ts';
+import { describeJsonError, parseJson } from './model/json-error.ts';
 import type { KmsEvent } from './model/kms-event.ts';
 import { formatProblem } from './model/problem.ts';
 import { SeenEventIds } from './dedup/event-ids.ts';
@@ -138,12 +139,10 @@ async function handleMessage(
   seen: SeenEventIds,
   giveUp: AbortSignal,
 ): Promise<Verdict> {
-  let body: JsonValue;
-  try {
-    body = JSON.parse(message.body) as JsonValue;
-  } catch (err: unknown) {
-    return { ok: false, reason: `body is not JSON: ${describe(err)}` };
-  }
+  const parsed = parseJson<JsonValue>(message.body);
+  // The place, never V8's message: it quotes the body around the error.
+  if (!parsed.ok) return { ok: false, reason: `body is not JSON: ${describeJsonError(parsed.error)}` };
+  const body = parsed.value;
   const outcomes: PayloadOutcome[] = [await process(deps, body, 'body')];
   let failure: string | undefined;
   for (const ref of outcomes[0]?.s3Objects ?? []) {

@@ -13,6 +13,7 @@ export const DIAGNOSTICS = {
   RECORD_SHAPE: 'a field of a KMS record has the wrong type or is missing',
   RECORD_KEY_UNRESOLVED: 'the record does not say which key or alias it acted on',
   RECORD_TIME: 'eventTime is missing or not a date',
+  RECORD_DEPTH: 'a KMS record, or the policy in it, nests deeper than 64 levels',
   // ── Terraform state ──────────────────────────────────────────────────────────────────
   STATE_READ: 'the state could not be read',
   STATE_JSON: 'the state is not valid JSON',

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { DriftFinding } from '../model/finding.ts';
 import type { JsonValue } from '../model/json.ts';
+import { parseJson } from '../model/json-error.ts';
 import { formatProblem } from '../model/problem.ts';
 import type { Expr } from '../rules/lang/ast.ts';
 import { compileCondition } from '../rules/lang/compile.ts';
@@ -45,13 +46,20 @@ export async function explainRule(args: readonly string[], io: CliIo): Promise<n
     io.err(`kms-drift rules explain: no enabled rule named '${name}'`);
     return 1;
   }
-  let event: JsonValue;
+  let text: string;
   try {
-    event = JSON.parse(await readFile(values.event, 'utf8')) as JsonValue;
+    text = await readFile(values.event, 'utf8');
   } catch (err: unknown) {
     io.err(`kms-drift rules explain: ${values.event}: ${err instanceof Error ? err.message : String(err)}`);
     return 1;
   }
+  const parsed = parseJson<JsonValue>(text);
+  if (!parsed.ok) {
+    const at = parsed.error;
+    io.err(`kms-drift rules explain: ${values.event}:${at.line}:${at.column}: not valid JSON: ${at.reason}`);
+    return 1;
+  }
+  const event = parsed.value;
   const findings = setup.core.findings(event);
   if (findings.length === 0)
     io.out(`${values.event}: no KMS event to evaluate (skipped or invalid; see \`kms-drift replay\`)`);

@@ -35,7 +35,7 @@ export function parseConfigFile(path: string, text: string, known: ReadonlySet<s
   });
   const values = new Map<string, FileValue>();
   if (doc.errors.length > 0) {
-    const problems = doc.errors.map((e) => problem(at(e.pos[0]), e.message.split('\n')[0] ?? 'invalid YAML'));
+    const problems = doc.errors.map((e) => problem(at(e.pos[0]), yamlMessage(e.message)));
     return { values, problems };
   }
   if (doc.contents === null) return { values, problems: [] };
@@ -72,4 +72,12 @@ export function parseConfigFile(path: string, text: string, known: ReadonlySet<s
 
 function rangeStart(node: { range?: readonly number[] | null | undefined }): number | undefined {
   return node.range?.[0];
+}
+
+/**
+ * The `yaml` package's message without the text it quotes (`Unexpected … token in YAML stream: "<source>"`): the
+ * position says where, and a config file can hold what should not reach a log.
+ */
+function yamlMessage(message: string): string {
+  return (message.split('\n')[0] ?? 'invalid YAML').replace(/: ".*$/, '');
 }

@@ -1,4 +1,5 @@
 import type { Actor } from '../model/kms-event.ts';
+import { wildcardMatch } from '../model/wildcard.ts';
 
 /** Terraform and OpenTofu name themselves in the user agent (`… Terraform/1.9.8 … terraform-provider-aws/5.80.0`). */
 const TOOL_AGENTS = ['Terraform/', 'OpenTofu/'] as const;
@@ -14,16 +15,10 @@ export function terraformMatcher(patterns: readonly string[]): PrincipalMatcher 
   };
 }
 
-/** Compiled once: ARN patterns with `*` as a wildcard, matched against the caller and the role it assumed. */
+/** ARN patterns with `*` as a wildcard, matched against the caller and the role it assumed. */
 export function principalMatcher(patterns: readonly string[]): PrincipalMatcher {
-  const regexes = patterns.map((p) => new RegExp(`^${p.split('*').map(escape).join('.*')}$`));
-  return (actor) =>
-    regexes.some(
-      (re) =>
-        (actor.arn !== undefined && re.test(actor.arn)) || (actor.issuerArn !== undefined && re.test(actor.issuerArn)),
-    );
-}
-
-function escape(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  // Not RegExps: the ARNs come from records, and `a*b*c` as a backtracking RegExp is polynomial in a long ARN.
+  const matches = (arn: string | undefined): boolean =>
+    arn !== undefined && patterns.some((p) => wildcardMatch(p, arn, false));
+  return (actor) => matches(actor.arn) || matches(actor.issuerArn);
 }

@@ -4,7 +4,7 @@ import { DEFAULT_DELETION_WINDOW_DAYS, DEFAULT_ROTATION_PERIOD_DAYS, type KeyAtt
 import { isKeyState } from '../model/key-state.ts';
 import { bareKeyId, keyArnIn } from '../model/arn.ts';
 import { parseAwsDate } from './dates.ts';
-import type { RecordReader } from './reader.ts';
+import { textShape, type RecordReader } from './reader.ts';
 import { policyOf, RE, RP, shape, tagsOf } from './request-values.ts';
 
 type Mutable<T> = { -readonly [K in keyof T]?: T[K] };
@@ -181,7 +181,7 @@ function scheduledDeletion(
         code: 'RECORD_SHAPE',
         severity: 'warning',
         path: r.join(`${RE}.deletionDate`),
-        message: `deletionDate '${String(raw).slice(0, 64)}' is not a date`,
+        message: `not a date: ${textShape(String(raw))} in no format AWS uses`,
       });
     } else {
       attributes.deletion_date = iso;

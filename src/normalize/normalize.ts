@@ -1,4 +1,5 @@
 import { field, stringField, type JsonObject } from '../model/json.ts';
+import { MAX_JSON_DEPTH, tooDeepAt } from '../model/json-depth.ts';
 import {
   KMS_EVENT_NAMES,
   KMS_EVENT_SOURCE,
@@ -14,7 +15,7 @@ import { actorOf } from './actor.ts';
 import { keyOrAliasChange } from './changes.ts';
 import { customKeyStoreChange, grantChange } from './grant-changes.ts';
 import { normalizeEventTime, parseAwsDate } from './dates.ts';
-import { RecordReader } from './reader.ts';
+import { RecordReader, textShape } from './reader.ts';
 import { callScope, collectMentions, fromKeyArn, resolveAlias, resolveKey, type Mentions } from './resolve.ts';
 
 export type NormalizeResult =
@@ -50,6 +51,8 @@ export function normalizeRecord(record: JsonObject, path: string): NormalizeResu
   if (eventType === 'AwsServiceEvent') return { kind: 'skip', reason: 'kms_service_event' };
   const name = stringField(record, 'eventName');
   if (name === undefined || !TRACKED.has(name)) return { kind: 'skip', reason: 'untracked_kms_event' };
+  const deep = tooDeepAt(record);
+  if (deep !== undefined) return problem(path, deep, 'RECORD_DEPTH', `nested deeper than ${MAX_JSON_DEPTH} levels`);
 
   const r = new RecordReader(path);
   const eventId = r.string(record, 'eventID', '');
@@ -76,7 +79,7 @@ export function normalizeRecord(record: JsonObject, path: string): NormalizeResu
       rawTime === undefined
         ? 'missing'
         : typeof rawTime === 'string'
-          ? `'${rawTime.slice(0, 64)}' is not a date`
+          ? `not a date: ${textShape(rawTime)} in no format AWS uses`
           : `expected a date, got ${rawTime === null ? 'null' : Array.isArray(rawTime) ? 'an array' : typeof rawTime}`;
     return problem(path, '.eventTime', 'RECORD_TIME', what);
   }

@@ -73,3 +73,8 @@ export class RecordReader {
     return this.path === '' ? at.replace(/^\./, '') : `${this.path}${at}`;
   }
 }
+
+/** A value from the record described by its shape, never its bytes: problems reach logs that outlive the input. */
+export function textShape(text: string): string {
+  return `a string of ${text.length} character${text.length === 1 ? '' : 's'}`;
+}

@@ -1,5 +1,6 @@
 import { field, isJsonObject, stringField, type JsonObject, type JsonValue } from '../model/json.ts';
 import type { Problem } from '../model/problem.ts';
+import { MAX_JSON_DEPTH, tooDeepAt } from '../model/json-depth.ts';
 import type { RecordReader } from './reader.ts';
 
 export const RP = '.requestParameters';
@@ -15,11 +16,17 @@ export function policyOf(obj: JsonObject | undefined, key: string, at: string, r
   if (raw === undefined || raw === null) return undefined;
   if (isJsonObject(raw)) return raw;
   if (typeof raw !== 'string') return r.string(obj, key, at);
+  let policy: JsonValue;
   try {
-    return JSON.parse(raw) as JsonValue;
+    policy = JSON.parse(raw) as JsonValue;
   } catch {
     return raw;
   }
+  // The later stages recurse over a policy; one nested thousands of levels would overflow the stack there.
+  const deep = tooDeepAt(policy);
+  if (deep === undefined) return policy;
+  const message = `the policy text nests deeper than ${MAX_JSON_DEPTH} levels`;
+  return r.fail({ code: 'RECORD_DEPTH', severity: 'error', path: r.join(`${at}.${key}${deep}`), message });
 }
 
 /** KMS tags are `[{tagKey, tagValue}]` (other services use key/value; those records never reach here). */

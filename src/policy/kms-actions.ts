@@ -3,6 +3,8 @@
 // (`kms:*`, `kms:Create*`, `kms:ReEncrypt*`) are expanded against this list, so two spellings of the same grant compare
 // equal and a widened grant shows as the actions it adds. IAM matches action names case-insensitively.
 
+import { wildcardMatch } from '../model/wildcard.ts';
+
 /** Cryptographic operations: what "use of the key" means in the AWS default key policy. */
 export const USE_ACTIONS = [
   'kms:Decrypt',
@@ -103,18 +105,8 @@ function expand(patterns: readonly string[], not: boolean): ReadonlySet<string> 
       else if (pattern.startsWith('kms:')) unknown.add(raw);
       continue;
     }
-    const re = wildcard(pattern);
-    for (const action of KMS_ACTIONS) if (re.test(action.toLowerCase())) matched.add(action);
+    for (const action of KMS_ACTIONS) if (wildcardMatch(pattern, action.toLowerCase())) matched.add(action);
   }
   if (!not) return new Set([...matched, ...unknown]);
   return new Set(KMS_ACTIONS.filter((a) => !matched.has(a)));
-}
-
-/** IAM action wildcards: `*` any run of characters, `?` one character. */
-function wildcard(pattern: string): RegExp {
-  const body = pattern
-    .split('')
-    .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
-    .join('');
-  return new RegExp(`^${body}$`);
 }

@@ -2,7 +2,8 @@ import type { z } from 'zod';
 import type { Problem } from '../model/problem.ts';
 import type { TerraformOrigin } from '../model/declared.ts';
 import { field, isJsonObject, type JsonObject, type JsonValue } from '../model/json.ts';
-import { locateJsonError } from '../model/json-error.ts';
+import { describeJsonError, locateJsonError } from '../model/json-error.ts';
+import { MAX_JSON_DEPTH, tooDeepAt } from '../model/json-depth.ts';
 import { resourceAddress } from './address.ts';
 import { declareInstance, KMS_RESOURCE_TYPES } from './declare-instance.ts';
 import type {
@@ -36,7 +37,10 @@ export function parseState(text: string, source: string): { resources: ParsedSta
     // V8's message can quote the state's text (secrets); only the position is safe to repeat.
     const at = locateJsonError(text);
     problems.push(
-      problem('STATE_JSON', source, `the state is not valid JSON (line ${at.line}, column ${at.column})`, at),
+      problem('STATE_JSON', source, `the state is not valid JSON: ${describeJsonError(at)}`, {
+        line: at.line,
+        column: at.column,
+      }),
     );
     return { resources: resources(), problems };
   }
@@ -71,7 +75,13 @@ export function parseState(text: string, source: string): { resources: ParsedSta
         type,
         state: source,
       };
-      const result = declareInstance(type, instance.data.attributes, origin);
+      const attrs = instance.data.attributes;
+      const deep = tooDeepPolicy(attrs);
+      if (deep !== undefined) {
+        const message = `${origin.address} attribute policy: the policy text nests deeper than ${MAX_JSON_DEPTH} levels`;
+        return void problems.push(problem('STATE_SHAPE', source, message, { path: `${at}.attributes.policy${deep}` }));
+      }
+      const result = declareInstance(type, attrs, origin);
       if (!result.ok) return void problems.push(shape(source, `${at}.attributes`, result.error, origin.address));
       const { declared } = result;
       if (declared.kind === 'key') keys.push(declared.value);
@@ -82,6 +92,20 @@ export function parseState(text: string, source: string): { resources: ParsedSta
     });
   });
   return { resources: resources(), problems };
+}
+
+/**
+ * Where the policy text of a KMS resource nests too deep for the policy comparison (which recurses), if it does.
+ * Parsed again later by the attribute mapping; only at state load, so the second parse costs nothing that matters.
+ */
+function tooDeepPolicy(attrs: JsonValue): string | undefined {
+  const text = isJsonObject(attrs) ? field(attrs, 'policy') : undefined;
+  if (typeof text !== 'string') return undefined;
+  try {
+    return tooDeepAt(JSON.parse(text) as JsonValue);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Decided on own properties only, before any validation, so nothing of another resource is ever parsed. */

@@ -1,4 +1,5 @@
 import { field, isJsonObject, stringField, type JsonObject, type JsonValue } from '../model/json.ts';
+import { describeJsonError, parseJson } from '../model/json-error.ts';
 import type { Problem, SkipReason } from '../model/problem.ts';
 
 export interface Unwrapped {
@@ -160,15 +161,14 @@ function visitS3Event(s3: JsonObject, path: string, out: Unwrapped): void {
 }
 
 function visitJsonString(text: string, path: string, depth: number, out: Unwrapped): void {
-  let parsed: JsonValue;
-  try {
-    parsed = JSON.parse(text) as JsonValue;
-  } catch (err: unknown) {
-    const detail = err instanceof Error ? err.message : String(err);
-    out.problems.push({ code: 'INPUT_JSON', severity: 'error', path, message: `not valid JSON: ${detail}` });
+  const parsed = parseJson<JsonValue>(text);
+  if (!parsed.ok) {
+    // The place inside the string, never its text: a message body can hold anything.
+    const message = `the string is not valid JSON: ${describeJsonError(parsed.error)} of the string`;
+    out.problems.push({ code: 'INPUT_JSON', severity: 'error', path, message });
     return;
   }
-  visit(parsed, path, depth + 1, out);
+  visit(parsed.value, path, depth + 1, out);
 }
 
 function addS3(out: Unwrapped, bucket: string, key: string, path: string): void {

@@ -3,12 +3,15 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { createCore, fixedState } from '../../src/app.ts';
 import type { JsonValue } from '../../src/model/json.ts';
+import { MAX_JSON_DEPTH } from '../../src/model/json-depth.ts';
 import { parseAwsDate } from '../../src/normalize/dates.ts';
 import { normalizeRecord } from '../../src/normalize/normalize.ts';
 import { loadRules } from '../../src/rules/load/load.ts';
 import { buildIndex } from '../../src/terraform/build-index.ts';
 import { parseState } from '../../src/terraform/parse-state.ts';
+import { prefilterLogFile } from '../../src/sources/prefilter/log-file.ts';
 import { ROOT } from '../helpers/cli.ts';
+import { logFileWithDeepPolicy } from '../helpers/hostile.ts';
 
 // Seeded property tests: whatever arrives, each stage returns a result or a located problem — it never throws and
 // never hangs. 1,000 cases per target; the seed makes a failure reproducible.
@@ -158,7 +161,7 @@ describe('bad input never crashes a stage (1,000 cases each)', () => {
 });
 
 describe('named hostile inputs', () => {
-  it('a 1 MiB string, 10,000-deep nesting and __proto__ keys in a record', () => {
+  it('a 1 MiB string and __proto__ keys in a record; a record nested 10,000 levels is a located problem', () => {
     const huge = {
       ...real,
       userAgent: 'x'.repeat(1 << 20),
@@ -171,8 +174,58 @@ describe('named hostile inputs', () => {
     let deep: JsonValue = 'bottom';
     for (let i = 0; i < 10_000; i++) deep = { a: deep };
     const outcome = core.processPayload({ Records: [huge as JsonValue, { ...real, additionalEventData: deep }] });
-    expect(outcome.events).toHaveLength(2);
+    expect(outcome.events).toHaveLength(1);
+    // The first object past the limit: the record is level 1, additionalEventData level 2, so 63 more.
+    expect(outcome.problems).toEqual([
+      expect.objectContaining({
+        code: 'RECORD_DEPTH',
+        path: `Records[1].additionalEventData${'.a'.repeat(MAX_JSON_DEPTH - 1)}`,
+      }),
+    ]);
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+  });
+
+  it('a PutKeyPolicy whose policy nests 8,000 levels, among 10 good records of a log file (the daemon core)', () => {
+    const text = logFileWithDeepPolicy(8000);
+    const file = prefilterLogFile(Buffer.from(text));
+    expect(file).toBeDefined();
+    const outcome = core.processLogFile(file as NonNullable<typeof file>);
+    expect(outcome.events).toHaveLength(10);
+    expect(outcome.problems).toEqual([
+      {
+        code: 'RECORD_DEPTH',
+        severity: 'error',
+        // The policy is level 1, Statement 2, its first statement 3, Condition 4: the first object past the limit.
+        path: `Records[5].requestParameters.policy.Statement[0].Condition${'.a'.repeat(MAX_JSON_DEPTH - 3)}`,
+        message: `the policy text nests deeper than ${MAX_JSON_DEPTH} levels`,
+      },
+    ]);
+    // The same through a whole-document parse (an object that is not a log file, an SQS body).
+    expect(core.processPayload(JSON.parse(text) as JsonValue).problems).toEqual(outcome.problems);
+  });
+
+  it('any depth in any field: a record or a problem at the depth limit, never an exception (1,000 cases)', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('requestParameters', 'responseElements', 'additionalEventData', 'resources', 'userIdentity'),
+        fc.integer({ min: 1, max: 3000 }),
+        fc.boolean(),
+        (name, depth, arrays) => {
+          const nested = arrays
+            ? '['.repeat(depth) + ']'.repeat(depth)
+            : '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
+          const record = JSON.parse(JSON.stringify({ ...real, [name]: 'X' }).replace('"X"', nested)) as JsonValue;
+          const result = normalizeRecord(record as never, 'Records[0]');
+          // The record is level 1, the field's own value level 2.
+          if (depth + 1 > MAX_JSON_DEPTH) {
+            expect(result).toMatchObject({ kind: 'problem', problem: { code: 'RECORD_DEPTH' } });
+          } else if (result.kind === 'problem') {
+            expect(result.problem.code).not.toBe('RECORD_DEPTH');
+          }
+        },
+      ),
+      RUNS,
+    );
   });
 
   it('a YAML alias bomb and a huge list in a rule file are refused or loaded, quickly and without exhausting memory', () => {

@@ -77,7 +77,8 @@ describe('readInputs: files and directories of real log files', () => {
   it.each([
     ['cloudtrail/aws-kms-developer-guide/ct-decrypt.2.INVALID.txt', 18, 5],
     ['cloudtrail/aws-kms-developer-guide/history/ct-updatealias.d3efd4a162.1.INVALID.txt', 7, 30],
-    ['envelopes/aws-cloudtrail-user-guide/cloudtrail-log-file-examples.6.INVALID.txt', 19, 41],
+    // A line break inside a string: the break itself, where V8 stops too (at the string's start before).
+    ['envelopes/aws-cloudtrail-user-guide/cloudtrail-log-file-examples.6.INVALID.txt', 19, 124],
   ])('%s (invalid in its source) is INPUT_JSON at %i:%i', async (file, line, column) => {
     const out = await collect([`${F}${file}`]);
     expect(out).toEqual([

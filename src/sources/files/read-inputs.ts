@@ -119,7 +119,7 @@ function* parseWhole(source: string, text: string): Iterable<InputPayload> {
   const lines = text.split('\n');
   const firstIndex = lines.findIndex((l) => l.trim() !== '');
   if (firstIndex < 0 || tryParse(lines[firstIndex] ?? '') === undefined) {
-    yield { source, problem: jsonProblem(source, text, undefined) };
+    yield { source, problem: jsonProblem(source, text) };
     return;
   }
   for (const [i, line] of lines.entries()) {
@@ -170,8 +170,8 @@ async function* readStream(source: string, raw: Readable): AsyncIterable<InputPa
   const text = buffered.join('\n');
   try {
     yield { source, path: '', value: JSON.parse(text) as JsonValue };
-  } catch (err: unknown) {
-    yield { source, problem: jsonProblem(source, text, err) };
+  } catch {
+    yield { source, problem: jsonProblem(source, text) };
   }
 }
 
@@ -179,8 +179,8 @@ function parseLine(source: string, line: string, lineNo: number): InputPayload |
   if (line.trim() === '') return undefined;
   try {
     return { source, path: `line ${lineNo}`, value: JSON.parse(line) as JsonValue };
-  } catch (err: unknown) {
-    const p = jsonProblem(source, line, err);
+  } catch {
+    const p = jsonProblem(source, line);
     return { source, problem: { ...p, line: lineNo + (p.line ?? 1) - 1 } };
   }
 }
@@ -193,21 +193,16 @@ function tryParse(text: string): { readonly parsed: JsonValue } | undefined {
   }
 }
 
-function jsonProblem(source: string, text: string, err: unknown): Problem {
-  let message = err instanceof Error ? err.message : String(err);
-  if (err === undefined) {
-    try {
-      JSON.parse(text);
-    } catch (e: unknown) {
-      message = e instanceof Error ? e.message : String(e);
-    }
-  }
+/** Located at the failing character; the message says what was expected there and never quotes the file. */
+function jsonProblem(source: string, text: string): Problem {
+  const at = locateJsonError(text);
   return {
     code: 'INPUT_JSON',
     severity: 'error',
     source,
-    ...locateJsonError(text),
-    message: `not valid JSON: ${message.slice(0, 200)}`,
+    line: at.line,
+    column: at.column,
+    message: `not valid JSON: ${at.reason}`,
   };
 }
 

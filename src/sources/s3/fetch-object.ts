@@ -1,6 +1,7 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Readable } from 'node:stream';
 import type { JsonValue } from '../../model/json.ts';
+import { describeJsonError, parseJson } from '../../model/json-error.ts';
 import { decompressIfGzip } from '../gzip.ts';
 import { prefilterLogFile, type ScannedLogFile } from '../prefilter/log-file.ts';
 
@@ -33,11 +34,10 @@ export async function fetchLogObject(
 }
 
 function parseObject(where: string, bytes: Buffer): JsonValue {
-  try {
-    return JSON.parse(bytes.toString('utf8')) as JsonValue;
-  } catch (err: unknown) {
-    throw new S3FetchError(`${where}: not JSON: ${describe(err)}`, { cause: err });
-  }
+  const parsed = parseJson<JsonValue>(bytes.toString('utf8'));
+  // V8's message would quote the object around the error; the place is all the operator needs to look.
+  if (!parsed.ok) throw new S3FetchError(`${where}: not JSON: ${describeJsonError(parsed.error)}`);
+  return parsed.value;
 }
 
 /** The object's bytes, gunzipped as they stream (by magic bytes), at most `maxBytes`. */
