@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { PayloadOutcome } from '../app.ts';
+import type { PayloadOutcome } from '../model/outcome.ts';
 
 /** What became of one SQS message. */
 export type MessageOutcome = 'deleted' | 'failed' | 'released' | 'duplicate' | 'delete_failed';
