@@ -76,7 +76,10 @@ describe('Dockerfile', () => {
     const exec = JSON.parse(/CMD (\[.*\])$/.exec(line)?.[1] ?? '[]') as string[];
     expect(exec.slice(0, 2)).toEqual(['node', '-e']);
     let alive = true;
-    const health = { notReadyReason: () => 'irrelevant', alive: () => alive };
+    const health = {
+      notReadyReason: () => 'irrelevant',
+      stuckReason: () => (alive ? undefined : 'SQS receive loop 0 has not turned for 200 s'),
+    };
     const server = createHttpServer({ listen: '127.0.0.1:0', registry: new Metrics().registry, health });
     servers.push(server);
     const { port } = await server.start();
