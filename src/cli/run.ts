@@ -104,6 +104,7 @@ async function daemon(config: Config, io: CliIo, clients: AwsClients, signal: Ab
   let port: number | undefined;
   try {
     port = (await http?.start())?.port;
+    if (port !== undefined) emit({ type: 'HttpServerStarted', port });
   } catch (err: unknown) {
     if (!(err instanceof ListenError)) throw err;
     io.err(`kms-drift run: not starting: httpListen: ${err.message}`);
@@ -112,7 +113,7 @@ async function daemon(config: Config, io: CliIo, clients: AwsClients, signal: Ab
   let stopReloading = (): void => undefined;
   try {
     // SIGTERM while states load from S3: stop now, not when the reads time out.
-    const setup = await untilAborted(setupCore(config, s3StateReader(clients.s3)), signal);
+    const setup = await untilAborted(setupCore(config, s3StateReader(abortable(clients.s3, signal))), signal);
     if (setup === undefined) return 0;
     for (const p of setup.problems) io.err(formatProblem(p));
     if (!setup.ok) {
@@ -168,6 +169,16 @@ async function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T
   } finally {
     signal.removeEventListener('abort', onAbort);
   }
+}
+
+/**
+ * The same S3 client, with every call aborted by `signal`: a state read still waiting at SIGTERM ends then (closing
+ * the client's sockets is not enough: the SDK retries on a new connection).
+ */
+function abortable(client: S3Client, signal: AbortSignal): S3Client {
+  const send = (command: Parameters<S3Client['send']>[0], options?: { abortSignal?: AbortSignal }) =>
+    client.send(command, { ...options, abortSignal: signal });
+  return new Proxy(client, { get: (target, key) => (key === 'send' ? send : Reflect.get(target, key)) });
 }
 
 /**

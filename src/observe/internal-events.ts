@@ -15,6 +15,7 @@ export type InternalEvent =
       readonly http: number | undefined;
     }
   | { readonly type: 'DaemonStopped' }
+  | { readonly type: 'HttpServerStarted'; readonly port: number }
   | { readonly type: 'SqsMessagesReceived'; readonly count: number; readonly loop: string }
   | { readonly type: 'SqsReceiveError'; readonly err: string; readonly retryInMs: number; readonly loop: string }
   | { readonly type: 'SqsMessagesDeleted'; readonly messageIds: readonly string[] }
@@ -85,6 +86,7 @@ const input = (h: HealthTracker, which: Input, ok: boolean, loop: string): void 
 const SPECS: Specs = {
   DaemonStarted: { level: 'info' },
   DaemonStopped: { level: 'info' },
+  HttpServerStarted: { level: 'info' },
   SqsMessagesReceived: { level: 'debug', health: (h, e) => input(h, 'sqs', true, e.loop) },
   SqsReceiveError: {
     level: 'warn',
