@@ -9,7 +9,7 @@ import { loadConfig, SETTINGS, settingsMarkdownTable } from '../../src/config/lo
 import { createHttpServer, type HttpServer } from '../../src/http/server.ts';
 import { isJsonObject, type JsonValue } from '../../src/model/json.ts';
 import { KMS_EVENT_NAMES } from '../../src/model/kms-event.ts';
-import { Metrics } from '../../src/sinks/metrics.ts';
+import { MESSAGE_OUTCOMES, Metrics } from '../../src/sinks/metrics.ts';
 import { ROOT } from '../helpers/cli.ts';
 import { matchesPattern } from './event-pattern.ts';
 
@@ -216,7 +216,7 @@ describe('dashboard and alerts', () => {
       for (const n of names.split('|')) expect(KMS_EVENT_NAMES, n).toContain(n);
     }
     for (const [, outcome = ''] of text.matchAll(/kms_drift_sqs_messages_total\{outcome=\\?"(\w+)\\?"/g)) {
-      expect(['deleted', 'failed', 'released', 'duplicate', 'delete_failed']).toContain(outcome);
+      expect(MESSAGE_OUTCOMES).toContain(outcome);
     }
   });
 
