@@ -30,8 +30,8 @@ export function daemonBounds(config: Config): Bounds {
   // A loop turns at every receive, failed or not; between two it waits for a free slot (at most until a message
   // times out) or backs off after a failure and then receives (every attempt of the call bounded).
   const sqsLoopMs = liveness ?? Math.max(messageTimeoutMs, MAX_BACKOFF_MS + callMs(receiveTimeoutMs)) + MARGIN_MS;
-  const lookupLoopMs =
-    liveness ??
-    Math.max(config.lookupPollSeconds * 1000, callMs(responseTimeoutMs)) + callMs(responseTimeoutMs) + MARGIN_MS;
+  // Between two turns of the LookupEvents loop: the poll interval and one call; a page's events (live KMS reads)
+  // may take about as long again.
+  const lookupLoopMs = liveness ?? config.lookupPollSeconds * 1000 + 2 * callMs(responseTimeoutMs) + MARGIN_MS;
   return { messageTimeoutMs, connectTimeoutMs, responseTimeoutMs, receiveTimeoutMs, sqsLoopMs, lookupLoopMs };
 }

@@ -64,13 +64,10 @@ export class InFlight {
    * release call has returned.
    */
   async drain(): Promise<void> {
-    const deadline = Date.now() + this.options.shutdownTimeoutMs;
-    const never = new AbortController();
-    while (this.working.size > 0 && Date.now() < deadline) {
-      const wait = setTimeout(() => never.abort(), Math.max(0, deadline - Date.now()));
-      await this.changed(never.signal);
-      clearTimeout(wait);
-    }
+    const timeUp = new AbortController();
+    const timer = setTimeout(() => timeUp.abort(), this.options.shutdownTimeoutMs);
+    while (this.working.size > 0 && !timeUp.signal.aborted) await this.changed(timeUp.signal);
+    clearTimeout(timer);
     if (this.working.size > 0) {
       const unfinished = [...this.working.keys()];
       this.giveUp(unfinished);
