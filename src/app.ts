@@ -5,8 +5,9 @@
 // daemon) own the I/O around it.
 import type { JsonValue } from './model/json.ts';
 import type { DeclaredIndex } from './model/declared.ts';
-import type { KmsEvent, KmsEventName, SCAN_EVENT } from './model/kms-event.ts';
-import type { DriftFinding, DriftType } from './model/finding.ts';
+import type { KmsEvent } from './model/kms-event.ts';
+import type { DriftFinding } from './model/finding.ts';
+import type { EmittedLog, EventResult, PayloadOutcome, S3ObjectRef } from './model/outcome.ts';
 import type { Problem, SkipReason } from './model/problem.ts';
 import { atLeast, type Priority } from './model/priority.ts';
 import { unwrapPayload, unwrapRecordItems, type Unwrapped } from './unwrap/unwrap.ts';
@@ -16,7 +17,9 @@ import { createDiffer } from './diff/diff.ts';
 import { createBreakGlass } from './breakglass/break-glass.ts';
 import { DEFAULT_COMPLIANCE, type ComplianceSettings } from './model/compliance.ts';
 import type { Ruleset } from './rules/load/ruleset.ts';
-import { toDriftLog, type DriftLog } from './sinks/drift-log.ts';
+import { toDriftLog } from './sinks/drift-log.ts';
+
+export type { EmittedLog, PayloadOutcome } from './model/outcome.ts';
 
 export interface CoreOptions extends Partial<ComplianceSettings> {
   readonly ruleset: Ruleset;
@@ -29,33 +32,6 @@ export interface CoreOptions extends Partial<ComplianceSettings> {
 /** The state can be swapped while running (reloads); the core always reads the current one. */
 export interface StateHolder {
   current(): DeclaredIndex;
-}
-
-export interface EmittedLog {
-  readonly priority: Priority;
-  readonly msg: string;
-  readonly log: DriftLog;
-}
-
-export interface S3ObjectRef {
-  readonly bucket: string;
-  readonly key: string;
-  readonly path: string;
-}
-
-/** Everything one payload produced. Plain data: the caller writes the logs, counts, and decides what to delete. */
-export interface PayloadOutcome {
-  readonly logs: readonly EmittedLog[];
-  readonly problems: readonly Problem[];
-  readonly events: readonly {
-    readonly name: KmsEventName | typeof SCAN_EVENT;
-    readonly eventId: string;
-    readonly eventTime: string;
-    readonly driftType: DriftType;
-  }[];
-  readonly skipped: Readonly<Partial<Record<SkipReason, number>>>;
-  /** Log files an envelope points at (S3 notifications); only a source with S3 access can follow them. */
-  readonly s3Objects: readonly S3ObjectRef[];
 }
 
 export interface Core {
@@ -78,11 +54,6 @@ export interface Core {
   processEvent(event: KmsEvent): EventResult;
   /** The findings a payload leads to, before any rule: what `rules explain` evaluates conditions on. */
   findings(value: JsonValue, path?: string): readonly DriftFinding[];
-}
-
-export interface EventResult {
-  readonly driftType: DriftType;
-  readonly logs: readonly EmittedLog[];
 }
 
 interface Normalized {

@@ -1,24 +1,27 @@
 // The daemon's wiring: SQS messages → (S3 log files) → the core of app.ts → drift logs → delete. Like app.ts, this
-// file knows the graph; the stages it connects know nothing of each other.
+// file knows the graph; the stages it connects know nothing of each other. Everything it observes it reports as one
+// typed internal event (src/observe/internal-events.ts), which logs and counts it.
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { lookupKmsEvents } from './sources/lookup/lookup-events.ts';
 import { parseDuration, readCheckpoint, writeCheckpoint } from './sources/lookup/checkpoint.ts';
-import type { Logger } from 'pino';
-import type { Core, EmittedLog, PayloadOutcome } from './app.ts';
+import type { Core } from './app.ts';
 import type { Config } from './config/types.ts';
+import { daemonBounds } from './config/bounds.ts';
 import type { JsonValue } from './model/json.ts';
 import { describeJsonError, parseJson } from './model/json-error.ts';
 import type { KmsEvent } from './model/kms-event.ts';
+import type { PayloadOutcome } from './model/outcome.ts';
 import { formatProblem } from './model/problem.ts';
 import { SeenEventIds } from './dedup/event-ids.ts';
 import { consume, type Handler, type ReceivedMessage, type Verdict } from './sources/sqs/consumer.ts';
 import { fetchLogObject } from './sources/s3/fetch-object.ts';
 import type { ScannedLogFile } from './sources/prefilter/log-file.ts';
 import type { DriftLogWriter } from './sinks/stdout.ts';
-import type { Metrics } from './sinks/metrics.ts';
+import type { Emit } from './observe/internal-events.ts';
+import { claimFresh, type EventIdClaims } from './dedup/claim-fresh.ts';
 
 export interface DaemonDeps {
   readonly core: Core;
@@ -26,117 +29,129 @@ export interface DaemonDeps {
   readonly s3: S3Client;
   readonly cloudtrail: CloudTrailClient;
   readonly writer: DriftLogWriter;
-  /** Diagnostics (JSON on stderr); drift logs go to `writer` only. */
-  readonly log: Logger;
-  readonly metrics: Metrics;
+  /** Diagnostics, metrics and health, as typed events; drift logs go to `writer` only. */
+  readonly emit: Emit;
   readonly now: () => number;
   /** Live KMS reads: fills the attributes an event does not carry before the diff. */
   readonly enrich?: (event: KmsEvent) => Promise<KmsEvent>;
-  /** Called after every receive, successful or not, for /readyz. */
-  readonly onReceive?: (ok: boolean) => void;
 }
+
+const LOOKUP_LOOP = 'LookupEvents loop';
+const sqsLoop = (i: number): string => `SQS receive loop ${i}`;
 
 /** Runs until `signal` aborts, then finishes or releases in-flight messages and flushes the logs. */
 export async function runDaemon(config: Config, deps: DaemonDeps, signal: AbortSignal): Promise<void> {
   const seen = new SeenEventIds(config.dedupSize);
-  const { log, metrics } = deps;
+  const bounds = daemonBounds(config);
+  const { emit } = deps;
   // Not the shutdown signal: a message in flight at SIGTERM finishes (its S3 reads included) until the consumer
-  // gives up on it at the deadline.
+  // gives up on it (its timeout, or the shutdown deadline).
   const handle: Handler = (message, giveUp) => handleMessage(message, deps, seen, giveUp);
-  const live =
-    config.queueUrl === undefined
-      ? Promise.resolve()
-      : (async () => {
-          await consume(
-            {
-              client: deps.sqs,
-              queueUrl: config.queueUrl ?? '',
-              pollers: config.pollers,
-              batchSize: config.concurrency ?? 10,
-              visibilityTimeoutSeconds: config.visibilityTimeoutSeconds,
-              waitTimeSeconds: config.waitTimeSeconds,
-              shutdownTimeoutMs: config.shutdownTimeoutMs,
-              now: deps.now,
-              events: {
-                received: () => deps.onReceive?.(true),
-                receiveFailed: (err, retryInMs) => {
-                  deps.onReceive?.(false);
-                  metrics.receiveFailed();
-                  log.warn({ err: describe(err), retryInMs }, 'SqsReceiveError: retrying');
-                },
-                failed: (m, reason) => {
-                  metrics.message('failed');
-                  log.error(
-                    { messageId: m.id, receiveCount: m.receiveCount, reason },
-                    'SqsMessageFailed: left for redelivery and the dead-letter queue',
-                  );
-                },
-                deleted: (ms) => metrics.message('deleted', ms.length),
-                deleteFailed: (m, reason) => {
-                  metrics.message('delete_failed');
-                  log.warn(
-                    { messageId: m.id, reason },
-                    'SqsMessageDeleteError: logs were written; a redelivery will be dropped as a duplicate',
-                  );
-                },
-                released: (ms) => {
-                  metrics.message('released', ms.length);
-                  log.warn({ messageIds: ms.map((m) => m.id) }, 'SqsMessagesReleased: unfinished at shutdown');
-                },
-                extendFailed: (m, reason) =>
-                  log.warn({ messageId: m.id, reason }, 'SqsVisibilityExtendError: the message may be handled twice'),
-              },
-            },
-            handle,
-            signal,
-          );
-        })();
+  const live = async (queueUrl: string): Promise<void> => {
+    const loops = Array.from({ length: Math.max(1, config.pollers) }, (_, i) => sqsLoop(i));
+    for (const loop of loops) emit({ type: 'LoopStarted', loop, staleMs: bounds.sqsLoopMs, input: 'sqs' });
+    await consume(
+      {
+        client: deps.sqs,
+        queueUrl,
+        pollers: loops.length,
+        batchSize: config.concurrency ?? 10,
+        visibilityTimeoutSeconds: config.visibilityTimeoutSeconds,
+        waitTimeSeconds: config.waitTimeSeconds,
+        shutdownTimeoutMs: config.shutdownTimeoutMs,
+        messageTimeoutMs: bounds.messageTimeoutMs,
+        receiveTimeoutMs: bounds.receiveTimeoutMs,
+        now: deps.now,
+        events: {
+          received: (count, i) => emit({ type: 'SqsMessagesReceived', count, loop: sqsLoop(i) }),
+          receiveFailed: (err, retryInMs, i) =>
+            emit({ type: 'SqsReceiveError', err: describe(err), retryInMs, loop: sqsLoop(i) }),
+          failed: (m, reason) =>
+            emit({ type: 'SqsMessageFailed', messageId: m.id, receiveCount: m.receiveCount, reason }),
+          deleted: (ms) => emit({ type: 'SqsMessagesDeleted', messageIds: ms.map((m) => m.id) }),
+          deleteFailed: (m, reason) => emit({ type: 'SqsMessageDeleteError', messageId: m.id, reason }),
+          released: (ms) => emit({ type: 'SqsMessagesReleased', messageIds: ms.map((m) => m.id) }),
+          timedOut: (m, afterMs) =>
+            emit({ type: 'SqsMessageTimedOut', messageId: m.id, receiveCount: m.receiveCount, afterMs }),
+          extendFailed: (m, reason) => emit({ type: 'SqsVisibilityExtendError', messageId: m.id, reason }),
+        },
+      },
+      handle,
+      signal,
+    );
+    for (const loop of loops) emit({ type: 'LoopEnded', loop });
+  };
   // LookupEvents catches up with what happened while nobody listened, beside the live stream; duplicates of the
   // two are dropped by eventID like any other.
-  await Promise.all([live, catchUp(config, deps, seen, signal)]);
+  await Promise.all([
+    config.queueUrl === undefined ? undefined : live(config.queueUrl),
+    catchUp(config, deps, seen, signal, bounds.lookupLoopMs),
+  ]);
   await deps.writer.flush();
 }
 
 /** Overlap between LookupEvents windows: CloudTrail can make an event visible there a little late. */
 const LOOKUP_OVERLAP_MS = 5 * 60_000;
 
-async function catchUp(config: Config, deps: DaemonDeps, seen: SeenEventIds, signal: AbortSignal): Promise<void> {
+async function catchUp(
+  config: Config,
+  deps: DaemonDeps,
+  seen: EventIdClaims,
+  signal: AbortSignal,
+  staleMs: number,
+): Promise<void> {
+  const { emit } = deps;
   const since = config.backfillSince === undefined ? undefined : parseDuration(config.backfillSince);
   let start =
     (await readCheckpoint(config.checkpointFile)) ?? (since === undefined ? undefined : new Date(deps.now() - since));
   if (start === undefined && config.lookupPollSeconds === 0) return;
   start ??= new Date(deps.now() - LOOKUP_OVERLAP_MS);
+  // Only a polling loop is an input readiness waits for; a one-off backfill beside the queue is not.
+  const polling = config.lookupPollSeconds > 0;
+  if (polling) emit({ type: 'LoopStarted', loop: LOOKUP_LOOP, staleMs, input: 'lookup' });
   while (!signal.aborted) {
     const end = new Date(deps.now());
     try {
       let events = 0;
       for await (const page of lookupKmsEvents(deps.cloudtrail, start, end, signal)) {
+        if (polling) emit({ type: 'LoopTurned', loop: LOOKUP_LOOP });
         const outcomes: PayloadOutcome[] = [];
         for (const e of page) outcomes.push(await process(deps, { CloudTrailEvent: e.cloudTrailEvent }, 'lookup'));
-        for (const o of outcomes) deps.metrics.payload(o);
-        await writeOnce(
-          outcomes.flatMap((o) => o.logs),
-          deps,
-          seen,
-        );
+        await writeOnce(outcomes, 'lookup', undefined, deps, seen);
         events += page.length;
       }
       await writeCheckpoint(config.checkpointFile, end);
-      deps.log.info({ from: start.toISOString(), to: end.toISOString(), events }, 'LookupEventsRead');
+      emit({ type: 'LookupEventsRead', from: start.toISOString(), to: end.toISOString(), events });
       start = new Date(end.getTime() - LOOKUP_OVERLAP_MS);
     } catch (err: unknown) {
-      if (signal.aborted) return;
-      deps.log.warn({ err: describe(err) }, 'LookupEventsError: retrying');
+      if (signal.aborted) break;
+      emit({ type: 'LookupEventsError', err: describe(err) });
     }
-    if (config.lookupPollSeconds === 0) return;
+    if (polling) emit({ type: 'LoopTurned', loop: LOOKUP_LOOP });
+    if (!polling) return;
     await sleep(config.lookupPollSeconds * 1000, undefined, { signal }).catch(() => undefined);
   }
+  if (polling) emit({ type: 'LoopEnded', loop: LOOKUP_LOOP });
 }
 
 async function handleMessage(
   message: ReceivedMessage,
   deps: DaemonDeps,
-  seen: SeenEventIds,
+  seen: EventIdClaims,
+  giveUp: AbortSignal,
+): Promise<Verdict> {
+  try {
+    return await processMessage(message, deps, seen, giveUp);
+  } finally {
+    const seconds = (deps.now() - message.receivedAt) / 1000;
+    deps.emit({ type: 'SqsMessageProcessed', messageId: message.id, seconds });
+  }
+}
+
+async function processMessage(
+  message: ReceivedMessage,
+  deps: DaemonDeps,
+  seen: EventIdClaims,
   giveUp: AbortSignal,
 ): Promise<Verdict> {
   const parsed = parseJson<JsonValue>(message.body);
@@ -146,6 +161,7 @@ async function handleMessage(
   const outcomes: PayloadOutcome[] = [await process(deps, body, 'body')];
   let failure: string | undefined;
   for (const ref of outcomes[0]?.s3Objects ?? []) {
+    if (giveUp.aborted) break;
     try {
       const object = await fetchLogObject(deps.s3, ref.bucket, ref.key, giveUp);
       const where = `s3://${ref.bucket}/${ref.key}`;
@@ -157,47 +173,44 @@ async function handleMessage(
       failure ??= describe(err);
     }
   }
+  // Given up (timed out or released at shutdown): the message is another consumer's now; writing its logs here
+  // as well would only duplicate them.
+  if (giveUp.aborted) return { ok: false, reason: 'given up' };
   for (const outcome of outcomes) {
-    deps.metrics.payload(outcome);
     for (const p of outcome.problems) {
-      deps.log.warn({ messageId: message.id, problem: formatProblem(p) }, 'RecordProblem');
       if (p.severity === 'error') failure ??= `${p.code} at ${p.path ?? '$'}: ${p.message}`;
     }
   }
-  await writeOnce(
-    outcomes.flatMap((o) => o.logs),
-    deps,
-    seen,
-  );
-  deps.metrics.processed((deps.now() - message.receivedAt) / 1000);
+  await writeOnce(outcomes, 'body', message.id, deps, seen);
   // A message with a bad record is kept (and ends in the DLQ) so nothing is lost; its good records were logged once.
   return failure === undefined ? { ok: true } : { ok: false, reason: failure };
 }
 
 /**
- * Writes the logs of events not written before, then flushes. The eventIDs are claimed in the same synchronous
- * step as the check, so two messages of one batch carrying the same event cannot both pass it.
+ * Writes the drift logs of the events not written before, flushes, then reports each payload (its new events
+ * counted once, repeats counted as duplicates) and its problems. A write that fails un-claims the events, so the
+ * redelivered message logs them.
  */
-async function writeOnce(logs: readonly EmittedLog[], deps: DaemonDeps, seen: SeenEventIds): Promise<void> {
-  const claimed = new Set<string>();
-  const fresh = logs.filter((l) => {
-    const id = l.log['event_id'];
-    if (typeof id !== 'string' || id === '' || claimed.has(id)) return true;
-    if (seen.claim(id)) return false;
-    claimed.add(id);
-    return true;
-  });
+async function writeOnce(
+  outcomes: readonly PayloadOutcome[],
+  where: string,
+  messageId: string | undefined,
+  deps: DaemonDeps,
+  seen: EventIdClaims,
+): Promise<void> {
+  for (const outcome of outcomes) {
+    for (const p of outcome.problems)
+      deps.emit({ type: 'RecordProblem', messageId, problem: formatProblem(p), code: p.code });
+  }
+  const { fresh, claimed } = claimFresh(outcomes, seen);
   try {
-    for (const l of fresh) deps.writer.write(l.priority, l.log, l.msg);
+    for (const o of fresh) for (const l of o.logs) deps.writer.write(l.priority, l.log, l.msg);
     await deps.writer.flush();
   } catch (err: unknown) {
-    // Not written, so not a duplicate next time: the message fails and its redelivery must log these events.
     for (const id of claimed) seen.forget(id);
     throw err;
   }
-  const now = deps.now();
-  for (const l of fresh)
-    deps.metrics.logged(String(l.log['rule']), l.priority, Date.parse(String(l.log['timestamp'])), now);
+  for (const outcome of fresh) deps.emit({ type: 'PayloadProcessed', where, outcome });
 }
 
 function processLogFile(deps: DaemonDeps, file: ScannedLogFile, path: string): Promise<PayloadOutcome> {

@@ -4,11 +4,14 @@ import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { liveReader } from '../kms/live-reads.ts';
 import { parseArgs } from 'node:util';
-import { pino, type Logger } from 'pino';
+import { pino } from 'pino';
 import { loadConfig } from '../config/load.ts';
 import type { Config } from '../config/types.ts';
 import { runDaemon } from '../daemon.ts';
-import { startHttp } from '../http/server.ts';
+import { createHttpServer, ListenError } from '../http/server.ts';
+import { HealthTracker } from '../http/health.ts';
+import { internalEvents, type Emit } from '../observe/internal-events.ts';
+import { AWS_MAX_ATTEMPTS, daemonBounds } from '../config/bounds.ts';
 import { formatProblem } from '../model/problem.ts';
 import { declaredCounts } from '../model/declared.ts';
 import { Metrics } from '../sinks/metrics.ts';
@@ -56,9 +59,11 @@ export async function run(args: readonly string[], io: CliIo, env: NodeJS.Proces
   });
   const stop = new AbortController();
   const onSignal = (): void => stop.abort();
-  process.once('SIGTERM', onSignal);
-  process.once('SIGINT', onSignal);
+  // `on`, not `once`: a second signal during the shutdown must not kill the process with in-flight messages.
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
   const local = values.local ? await startLocal(io) : undefined;
+  let clients: AwsClients | undefined;
   try {
     const loaded = loadConfig(local === undefined ? values : { ...local.options, ...values }, env);
     if ('problems' in loaded) {
@@ -66,7 +71,7 @@ export async function run(args: readonly string[], io: CliIo, env: NodeJS.Proces
       io.err('kms-drift run: not starting (see `kms-drift --help`)');
       return 2;
     }
-    const clients = local?.clients ?? defaultClients(env);
+    clients = local?.clients ?? defaultClients(env, loaded.config);
     const noRegion = await missingRegion(clients.sqs);
     if (noRegion !== undefined) {
       io.err(`kms-drift run: not starting: no AWS region (${noRegion}): set AWS_REGION or a profile's region`);
@@ -76,6 +81,8 @@ export async function run(args: readonly string[], io: CliIo, env: NodeJS.Proces
   } finally {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
+    // Closes their sockets: a call still waiting (a state read abandoned at SIGTERM) must not keep the process up.
+    if (clients !== undefined) for (const client of Object.values(clients)) client.destroy();
     await local?.stop();
   }
 }
@@ -85,32 +92,47 @@ async function daemon(config: Config, io: CliIo, clients: AwsClients, signal: Ab
     { base: null, timestamp: pino.stdTimeFunctions.isoTime, level: config.logLevel ?? 'info' },
     pino.destination({ fd: 2, sync: true }),
   );
-  const setup = await setupCore(config, s3StateReader(clients.s3));
-  for (const p of setup.problems) io.err(formatProblem(p));
-  if (!setup.ok) {
-    io.err('kms-drift run: not starting: fix the errors above');
-    return 1;
-  }
   const metrics = new Metrics();
-  const stopReloading = reloadStates(setup.state, config.stateReloadSeconds, metrics, log);
-  let lastReceive: boolean | undefined;
+  const health = new HealthTracker({ now: Date.now });
+  metrics.trackReadiness(() => health.notReadyReason() === undefined);
+  const emit = internalEvents(log, metrics, health, Date.now);
+  // The HTTP server comes first: a busy port is reported before anything loads, and while rules and states load
+  // /healthz answers and /readyz says what it waits for.
   const http =
     config.httpListen === undefined
       ? undefined
-      : await startHttp(config.httpListen, metrics.registry, {
-          notReadyReason: () =>
-            setup.state.staleReason ??
-            (lastReceive === true
-              ? undefined
-              : lastReceive === false
-                ? 'the last SQS receive failed'
-                : 'no SQS receive yet'),
-        });
-  log.info(
-    { queueUrl: config.queueUrl, states: setup.state.current().sources, pollers: config.pollers, http: http?.port },
-    'DaemonStarted',
-  );
+      : createHttpServer({ listen: config.httpListen, registry: metrics.registry, health });
+  let port: number | undefined;
   try {
+    port = (await http?.start())?.port;
+    if (port !== undefined) emit({ type: 'HttpServerStarted', port });
+  } catch (err: unknown) {
+    if (!(err instanceof ListenError)) throw err;
+    io.err(`kms-drift run: not starting: httpListen: ${err.message}`);
+    return 2;
+  }
+  let stopReloading = (): void => undefined;
+  try {
+    // SIGTERM while states load from S3: stop now, not when the reads time out.
+    const setup = await untilAborted(setupCore(config, s3StateReader(abortable(clients.s3, signal))), signal);
+    if (setup === undefined) return 0;
+    for (const p of setup.problems) io.err(formatProblem(p));
+    if (!setup.ok) {
+      io.err('kms-drift run: not starting: fix the errors above');
+      return 1;
+    }
+    metrics.declareRules(setup.ruleset.rules.map((r) => ({ name: r.name, priority: r.priority })));
+    health.rulesLoaded();
+    health.stateStatus(setup.state.staleReason);
+    emit({ type: 'StateLoaded', states: setup.state.current().sources, ...declared(setup.state) });
+    stopReloading = reloadStates(setup.state, config.stateReloadSeconds, emit, health);
+    emit({
+      type: 'DaemonStarted',
+      queueUrl: config.queueUrl,
+      states: setup.state.current().sources,
+      pollers: config.pollers,
+      http: port,
+    });
     await runDaemon(
       config,
       {
@@ -122,32 +144,71 @@ async function daemon(config: Config, io: CliIo, clients: AwsClients, signal: Ab
           ? { enrich: liveReader(clients.kms, { ttlMs: 60_000, minIntervalMs: 100, now: Date.now }) }
           : {}),
         writer: pinoDriftLogWriter(1),
-        log,
-        metrics,
+        emit,
         now: Date.now,
-        onReceive: (ok) => {
-          lastReceive = ok;
-          metrics.setReady(ok && setup.state.staleReason === undefined);
-        },
       },
       signal,
     );
+    emit({ type: 'DaemonStopped' });
+    return 0;
   } finally {
     stopReloading();
     await http?.stop();
   }
-  log.info('DaemonStopped');
-  return 0;
 }
 
-/** The SDK's own configuration chain: AWS_REGION, AWS_ENDPOINT_URL(_SQS|_S3), credentials. */
-function defaultClients(env: NodeJS.ProcessEnv): AwsClients {
+/** `work`'s result, or undefined as soon as `signal` aborts (the work is abandoned; run destroys its clients). */
+async function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T | undefined> {
+  if (signal.aborted) return undefined;
+  let onAbort = (): void => undefined;
+  const aborted = new Promise<undefined>((resolve) => {
+    onAbort = () => resolve(undefined);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([work, aborted]);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+}
+
+/**
+ * The same S3 client, with every call aborted by `signal`: a state read still waiting at SIGTERM ends then (closing
+ * the client's sockets is not enough: the SDK retries on a new connection).
+ */
+function abortable(client: S3Client, signal: AbortSignal): S3Client {
+  const send = (command: Parameters<S3Client['send']>[0], options?: { abortSignal?: AbortSignal }) =>
+    client.send(command, { ...options, abortSignal: signal });
+  return new Proxy(client, { get: (target, key) => (key === 'send' ? send : Reflect.get(target, key)) });
+}
+
+/**
+ * The SDK's own configuration chain (AWS_REGION, AWS_ENDPOINT_URL(_SQS|_S3), credentials), with every call bounded:
+ * connecting, the response (ReceiveMessage: on top of its long-poll wait, set per call by the consumer), a response
+ * body that stops arriving (the socket's idle time), and a fixed number of attempts, so a silent endpoint costs a
+ * failed call and never a stuck loop.
+ */
+function defaultClients(env: NodeJS.ProcessEnv, config: Config): AwsClients {
+  const bounds = daemonBounds(config);
+  const bounded = (idleMs: number) => ({
+    requestHandler: {
+      connectionTimeout: bounds.connectTimeoutMs,
+      requestTimeout: bounds.responseTimeoutMs,
+      throwOnRequestTimeout: true,
+      socketTimeout: idleMs,
+    },
+    maxAttempts: AWS_MAX_ATTEMPTS,
+  });
   // Keep the configured endpoint: queue URLs from emulators name hosts (sqs.<region>.localhost) that do not resolve.
   return {
-    sqs: new SQSClient({ useQueueUrlAsEndpoint: false }),
-    s3: new S3Client({ forcePathStyle: env['AWS_S3_FORCE_PATH_STYLE'] === 'true' }),
-    cloudtrail: new CloudTrailClient({}),
-    kms: new KMSClient({}),
+    // A long poll is silent for up to its wait: the idle bound of SQS sockets covers a whole receive.
+    sqs: new SQSClient({ useQueueUrlAsEndpoint: false, ...bounded(bounds.receiveTimeoutMs) }),
+    s3: new S3Client({
+      forcePathStyle: env['AWS_S3_FORCE_PATH_STYLE'] === 'true',
+      ...bounded(bounds.responseTimeoutMs),
+    }),
+    cloudtrail: new CloudTrailClient(bounded(bounds.responseTimeoutMs)),
+    kms: new KMSClient(bounded(bounds.responseTimeoutMs)),
   };
 }
 
@@ -164,13 +225,13 @@ async function missingRegion(sqs: SQSClient): Promise<string | undefined> {
   }
 }
 
+function declared(state: ReloadingState): { keys: number; aliases: number } {
+  const counts = declaredCounts(state.current());
+  return { keys: counts.keys, aliases: counts.aliases };
+}
+
 /** Checks the state sources every `seconds` and swaps in a changed state; returns the function that stops it. */
-function reloadStates(state: ReloadingState, seconds: number, metrics: Metrics, log: Logger): () => void {
-  const count = (): void => {
-    const counts = declaredCounts(state.current());
-    metrics.state(counts.keys, counts.aliases);
-  };
-  count();
+function reloadStates(state: ReloadingState, seconds: number, emit: Emit, health: HealthTracker): () => void {
   if (seconds === 0) return () => undefined;
   let running = false;
   const timer = setInterval(() => {
@@ -180,18 +241,16 @@ function reloadStates(state: ReloadingState, seconds: number, metrics: Metrics, 
       .reloadIfChanged()
       .then(
         (result) => {
-          if (result.changed) {
-            count();
-            log.info({ states: state.current().sources }, 'StateReloaded');
-          } else if (result.problems.length > 0) {
-            metrics.stateReloadFailed();
-            for (const p of result.problems)
-              log.error({ problem: formatProblem(p) }, 'StateReloadError: keeping the last good state');
-          }
+          if (result.changed) emit({ type: 'StateReloaded', states: state.current().sources, ...declared(state) });
+          else if (result.problems.length > 0)
+            emit({ type: 'StateReloadError', problems: result.problems.map(formatProblem) });
         },
-        (err: unknown) => log.error({ err: String(err) }, 'StateReloadError'),
+        (err: unknown) => emit({ type: 'StateReloadError', problems: [String(err)] }),
       )
-      .finally(() => (running = false));
+      .finally(() => {
+        health.stateStatus(state.staleReason);
+        running = false;
+      });
   }, seconds * 1000);
   return () => clearInterval(timer);
 }

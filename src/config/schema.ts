@@ -77,6 +77,10 @@ export const configSchema = z.object({
     (v) => (typeof v === 'string' ? v.trim().toLowerCase() : v),
     z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }),
   ),
+  messageTimeoutSeconds: integer(1, 43_200),
+  awsConnectTimeoutMs: integer(100, 600_000),
+  awsResponseTimeoutMs: integer(100, 600_000),
+  livenessTimeoutSeconds: integer(1, 86_400).optional(),
 });
 
 export type ParsedConfig = z.output<typeof configSchema>;

@@ -198,6 +198,40 @@ export const SETTINGS: readonly Setting[] = [
     default: 'info',
     description: `level of the diagnostics on stderr (${LOG_LEVELS.join(', ')}); drift logs are always written`,
   },
+  {
+    name: 'messageTimeoutSeconds',
+    env: 'KMS_DRIFT_MESSAGE_TIMEOUT',
+    option: 'message-timeout',
+    kind: 'integer',
+    default: 120,
+    description:
+      'seconds a message may be worked on; past it the work is abandoned and the message released for redelivery (1-43200)',
+  },
+  {
+    name: 'awsConnectTimeoutMs',
+    env: 'KMS_DRIFT_AWS_CONNECT_TIMEOUT_MS',
+    option: 'aws-connect-timeout-ms',
+    kind: 'integer',
+    default: 5000,
+    description: 'time an AWS connection may take to open (ms)',
+  },
+  {
+    name: 'awsResponseTimeoutMs',
+    env: 'KMS_DRIFT_AWS_RESPONSE_TIMEOUT_MS',
+    option: 'aws-response-timeout-ms',
+    kind: 'integer',
+    default: 30000,
+    description:
+      'time an AWS call may take to answer (ReceiveMessage: plus the long-poll wait), and the longest a response body may stay silent (ms)',
+  },
+  {
+    name: 'livenessTimeoutSeconds',
+    env: 'KMS_DRIFT_LIVENESS_TIMEOUT',
+    option: 'liveness-timeout',
+    kind: 'integer',
+    description:
+      '/healthz answers 503 when a receive loop has not turned for this long; unset = the longest a turn can take (see Health and metrics)',
+  },
 ];
 
 /** The configuration table of docs/operations.md, generated so the docs cannot forget a setting. */

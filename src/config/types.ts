@@ -48,4 +48,13 @@ export interface Config extends ComplianceSettings {
   readonly httpListen?: string;
   /** Level of the diagnostics on stderr. Optional for the same reason as `concurrency`; loadConfig sets it ('info'). */
   readonly logLevel?: LogLevel;
+  // The bounds below are optional for the same reason; loadConfig sets the first three (`bounds.ts` has defaults).
+  /** Seconds a message may be worked on before it is abandoned and released for redelivery. */
+  readonly messageTimeoutSeconds?: number;
+  /** Time an AWS connection may take to open. */
+  readonly awsConnectTimeoutMs?: number;
+  /** Time an AWS call may take to answer (ReceiveMessage: plus the wait), and the longest a body may stay silent. */
+  readonly awsResponseTimeoutMs?: number;
+  /** /healthz fails when a loop has not turned for this long; absent = derived from the other bounds. */
+  readonly livenessTimeoutSeconds?: number;
 }

@@ -2,31 +2,36 @@
 export interface Health {
   /** undefined when ready, else why not (the body of the 503). */
   notReadyReason(): string | undefined;
-  /** False when the process loop has stopped turning; absent = alive while the process answers. */
-  alive?(): boolean;
+  /** undefined while every loop turns, else which one stopped (the body of /healthz's 503). */
+  stuckReason(): string | undefined;
 }
+
+/** The inputs readiness can depend on: the SQS receive loops and the LookupEvents poll. */
+export type Input = 'sqs' | 'lookup';
+
+const INPUT_CALL: Readonly<Record<Input, string>> = { sqs: 'SQS receive', lookup: 'LookupEvents read' };
 
 export interface HealthOptions {
   readonly now: () => number;
-  /** A successful receive older than this is no longer "recent" (at least a few long polls). */
-  readonly receiveStaleMs: number;
-  /** A loop heartbeat older than this means the loop is stuck. */
-  readonly loopStaleMs: number;
 }
 
 /**
- * The facts readiness and liveness are made of, fed by the daemon as they happen. The clock is injected so the
+ * The facts readiness and liveness are made of, fed by the daemon as they happen. Only the inputs and loops the
+ * daemon runs are expected (LookupEvents-only mode has no SQS receive to wait for). The clock is injected so the
  * thresholds can be tested without waiting.
  */
 export class HealthTracker implements Health {
-  private readonly options: HealthOptions;
+  private readonly now: () => number;
   private rules = false;
   private stateProblem: string | undefined = 'state not loaded yet';
-  private lastReceive: { readonly ok: boolean; readonly atMs: number } | undefined;
-  private lastBeatMs: number | undefined;
+  private readonly inputs = new Map<
+    Input,
+    { readonly staleMs: number; last?: { readonly ok: boolean; readonly atMs: number } }
+  >();
+  private readonly loops = new Map<string, { readonly staleMs: number; lastMs: number }>();
 
   constructor(options: HealthOptions) {
-    this.options = options;
+    this.now = options.now;
   }
 
   rulesLoaded(): void {
@@ -38,27 +43,49 @@ export class HealthTracker implements Health {
     this.stateProblem = problem;
   }
 
-  received(ok: boolean): void {
-    this.lastReceive = { ok, atMs: this.options.now() };
-    this.heartbeat();
+  /** Readiness now needs this input's last call to have succeeded, less than `staleMs` ago. */
+  expectInput(input: Input, staleMs: number): void {
+    this.inputs.set(input, { staleMs });
   }
 
-  heartbeat(): void {
-    this.lastBeatMs = this.options.now();
+  inputResult(input: Input, ok: boolean): void {
+    const entry = this.inputs.get(input);
+    if (entry !== undefined) entry.last = { ok, atMs: this.now() };
+  }
+
+  /** Liveness now needs this loop to turn at least every `staleMs`, counted from now. */
+  expectLoop(name: string, staleMs: number): void {
+    this.loops.set(name, { staleMs, lastMs: this.now() });
+  }
+
+  loopTurned(name: string): void {
+    const entry = this.loops.get(name);
+    if (entry !== undefined) entry.lastMs = this.now();
+  }
+
+  /** The loop no longer runs (shutdown): it is not stuck. */
+  loopEnded(name: string): void {
+    this.loops.delete(name);
   }
 
   notReadyReason(): string | undefined {
     if (!this.rules) return 'rules not loaded yet';
     if (this.stateProblem !== undefined) return this.stateProblem;
-    const last = this.lastReceive;
-    if (last === undefined) return 'no SQS receive yet';
-    if (!last.ok) return 'the last SQS receive failed';
-    const age = this.options.now() - last.atMs;
-    if (age > this.options.receiveStaleMs) return `the last successful SQS receive was ${Math.round(age / 1000)} s ago`;
+    for (const [input, { staleMs, last }] of this.inputs) {
+      const call = INPUT_CALL[input];
+      if (last === undefined) return `no ${call} yet`;
+      if (!last.ok) return `the last ${call} failed`;
+      const age = this.now() - last.atMs;
+      if (age > staleMs) return `the last successful ${call} was ${Math.round(age / 1000)} s ago`;
+    }
     return undefined;
   }
 
-  alive(): boolean {
-    return this.lastBeatMs === undefined || this.options.now() - this.lastBeatMs <= this.options.loopStaleMs;
+  stuckReason(): string | undefined {
+    for (const [name, { staleMs, lastMs }] of this.loops) {
+      const age = this.now() - lastMs;
+      if (age > staleMs) return `${name} has not turned for ${Math.round(age / 1000)} s`;
+    }
+    return undefined;
   }
 }

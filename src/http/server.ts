@@ -18,6 +18,25 @@ export interface HttpServer {
   stop(): Promise<void>;
 }
 
+/** The address cannot be bound (in use, not ours, no permission): a configuration error, not a crash. */
+export class ListenError extends Error {
+  override readonly name = 'ListenError';
+  readonly code: string | undefined;
+
+  constructor(listen: string, cause: NodeJS.ErrnoException) {
+    const why =
+      cause.code === 'EADDRINUSE'
+        ? 'the address is already in use'
+        : cause.code === 'EADDRNOTAVAIL'
+          ? 'no such local address'
+          : cause.code === 'EACCES'
+            ? 'permission denied'
+            : cause.message;
+    super(`cannot listen on ${listen}: ${why} (${cause.code ?? 'error'})`, { cause });
+    this.code = cause.code;
+  }
+}
+
 /** GET /metrics, /healthz and /readyz, and nothing else: 404 for other paths, 405 for other methods. */
 export function createHttpServer(options: HttpServerOptions): HttpServer {
   const address = parseListen(options.listen);
@@ -33,25 +52,15 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     start: () =>
       new Promise((resolve, reject) => {
         if (address === undefined) return reject(new Error(`httpListen: expected host:port, got ${options.listen}`));
-        server.once('error', reject);
+        const failed = (err: NodeJS.ErrnoException): void => reject(new ListenError(options.listen, err));
+        server.once('error', failed);
         server.listen(address.port, address.host, () => {
-          server.off('error', reject);
+          server.off('error', failed);
           resolve({ port: (server.address() as AddressInfo).port });
         });
       }),
     stop,
   };
-}
-
-/** @deprecated The first form the daemon used; `createHttpServer(...).start()` is the same. */
-export async function startHttp(
-  listen: string,
-  registry: Registry,
-  health: Health,
-): Promise<{ port: number; stop(): Promise<void> }> {
-  const server = createHttpServer({ listen, registry, health });
-  const { port } = await server.start();
-  return { port, stop: () => server.stop() };
 }
 
 function respond(req: IncomingMessage, res: ServerResponse, { registry, health }: HttpServerOptions): void {
@@ -68,8 +77,12 @@ function respond(req: IncomingMessage, res: ServerResponse, { registry, health }
       () => json(res, 500, { status: 'metrics unavailable' }),
     );
   } else if (path === '/healthz') {
-    const alive = health.alive?.() ?? true;
-    json(res, alive ? 200 : 503, alive ? { status: 'ok' } : { status: 'stuck', reason: 'the process loop stopped' });
+    const stuck = health.stuckReason();
+    json(
+      res,
+      stuck === undefined ? 200 : 503,
+      stuck === undefined ? { status: 'ok' } : { status: 'stuck', reason: stuck },
+    );
   } else {
     const reason = health.notReadyReason();
     json(

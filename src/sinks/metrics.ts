@@ -1,8 +1,15 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { PayloadOutcome } from '../app.ts';
+import type { PayloadOutcome } from '../model/outcome.ts';
 
 /** What became of one SQS message. */
-export type MessageOutcome = 'deleted' | 'failed' | 'released' | 'duplicate' | 'delete_failed';
+export const MESSAGE_OUTCOMES = ['deleted', 'failed', 'released', 'timed_out', 'delete_failed'] as const;
+export type MessageOutcome = (typeof MESSAGE_OUTCOMES)[number];
+
+/** A loaded rule: its drift-log series exist (at 0) from the start, so an alert sees the first log as an increase. */
+export interface DeclaredRule {
+  readonly name: string;
+  readonly priority: string;
+}
 
 /** Skipped records have no tracked event name; they are counted under this one, with the reason as outcome. */
 export const SKIPPED_EVENT = 'none';
@@ -37,7 +44,7 @@ export class Metrics {
   });
   private readonly messages = new Counter({
     name: 'kms_drift_sqs_messages_total',
-    help: 'SQS messages by outcome (deleted, failed, released, duplicate, delete_failed)',
+    help: 'SQS messages by outcome (deleted, failed, released, timed_out, delete_failed)',
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });
@@ -52,9 +59,19 @@ export class Metrics {
     help: 'Failed SQS ReceiveMessage calls (retried with backoff)',
     registers: [this.registry],
   });
+  private readonly extendErrors = new Counter({
+    name: 'kms_drift_sqs_visibility_extend_errors_total',
+    help: 'Visibility extensions SQS refused or that failed (the message may be handled twice)',
+    registers: [this.registry],
+  });
+  private readonly lookupErrors = new Counter({
+    name: 'kms_drift_lookup_errors_total',
+    help: 'Failed CloudTrail LookupEvents reads (retried at the next poll)',
+    registers: [this.registry],
+  });
   private readonly processing = new Histogram({
     name: 'kms_drift_processing_seconds',
-    help: 'From receiving a message to its drift logs being written',
+    help: 'From receiving a message to its drift logs being written (or the message failing)',
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30],
     registers: [this.registry],
   });
@@ -86,7 +103,7 @@ export class Metrics {
   });
   private readonly ready = new Gauge({
     name: 'kms_drift_ready',
-    help: '1 when rules and state are loaded and the last SQS receive succeeded recently (as /readyz)',
+    help: '1 when rules and state are loaded and the last read of each input succeeded recently (as /readyz)',
     registers: [this.registry],
     collect: () => {
       if (this.readiness !== undefined) this.ready.set(this.readiness() ? 1 : 0);
@@ -96,20 +113,43 @@ export class Metrics {
   constructor(options: MetricsOptions = {}) {
     this.now = options.now ?? Date.now;
     collectDefaultMetrics({ register: this.registry });
+    for (const outcome of MESSAGE_OUTCOMES) this.messages.inc({ outcome }, 0);
   }
 
-  /** Everything one message produced, once its drift logs are written. Lag is per event, from its eventTime. */
-  observeOutcome(outcome: PayloadOutcome, receivedAtMs: number, nowMs: number): void {
-    this.count(outcome);
+  /**
+   * Creates every loaded rule's drift-log series at 0. Prometheus sees a counter's first increase only from a
+   * sample before it: a series born at 1 (the first, often only, key deletion) would never raise `increase() > 0`.
+   */
+  declareRules(rules: readonly DeclaredRule[]): void {
+    for (const r of rules) this.logs.inc({ rule: r.name, priority: r.priority }, 0);
+  }
+
+  /**
+   * One payload's events (each counted once: the daemon passes only events not seen before), skipped records, drift
+   * logs, and each event's lag from its eventTime. Problems are counted where they are reported (`problem`).
+   */
+  observePayload(outcome: PayloadOutcome, nowMs: number): void {
+    for (const e of outcome.events) {
+      this.events.inc({ event: e.name, outcome: e.driftType });
+      const at = Date.parse(e.eventTime);
+      if (Number.isFinite(at)) this.lag.observe(Math.max(0, (nowMs - at) / 1000));
+    }
+    for (const [reason, n] of Object.entries(outcome.skipped)) {
+      if (n !== undefined && n > 0) this.events.inc({ event: SKIPPED_EVENT, outcome: reason }, n);
+    }
     for (const l of outcome.logs) {
       const rule = l.log['rule'];
       this.logs.inc({ rule: typeof rule === 'string' ? rule : 'unknown', priority: l.priority });
     }
-    for (const e of outcome.events) {
-      const at = Date.parse(e.eventTime);
-      if (Number.isFinite(at)) this.lag.observe(Math.max(0, (nowMs - at) / 1000));
-    }
-    this.processing.observe(Math.max(0, (nowMs - receivedAtMs) / 1000));
+  }
+
+  problem(code: string): void {
+    this.problems.inc({ code });
+  }
+
+  /** From receiving a message to its end (logs written, or failed). */
+  processed(seconds: number): void {
+    this.processing.observe(Math.max(0, seconds));
   }
 
   message(outcome: MessageOutcome, n = 1): void {
@@ -131,36 +171,16 @@ export class Metrics {
     this.receiveErrors.inc();
   }
 
+  extendFailed(): void {
+    this.extendErrors.inc();
+  }
+
+  lookupFailed(): void {
+    this.lookupErrors.inc();
+  }
+
   /** kms_drift_ready follows this at every scrape, so the gauge and /readyz cannot disagree. */
   trackReadiness(isReady: () => boolean): void {
     this.readiness = isReady;
-  }
-
-  setReady(ready: boolean): void {
-    this.ready.set(ready ? 1 : 0);
-  }
-
-  /** @deprecated Counts events, skips and problems only; `observeOutcome` also counts logs, lag and processing time. */
-  payload(outcome: PayloadOutcome): void {
-    this.count(outcome);
-  }
-
-  /** @deprecated Lag per drift log; `observeOutcome` observes it per event. */
-  logged(rule: string, priority: string, eventTimeMs: number, nowMs: number): void {
-    this.logs.inc({ rule, priority });
-    if (Number.isFinite(eventTimeMs)) this.lag.observe(Math.max(0, (nowMs - eventTimeMs) / 1000));
-  }
-
-  /** @deprecated Part of `observeOutcome`. */
-  processed(seconds: number): void {
-    this.processing.observe(seconds);
-  }
-
-  private count(outcome: PayloadOutcome): void {
-    for (const e of outcome.events) this.events.inc({ event: e.name, outcome: e.driftType });
-    for (const [reason, n] of Object.entries(outcome.skipped)) {
-      if (n !== undefined && n > 0) this.events.inc({ event: SKIPPED_EVENT, outcome: reason }, n);
-    }
-    for (const p of outcome.problems) this.problems.inc({ code: p.code });
   }
 }

@@ -45,6 +45,9 @@ describe('configuration: options > environment > YAML file > defaults', () => {
         liveKmsReads: false,
         lookupPollSeconds: 0,
         logLevel: 'info',
+        messageTimeoutSeconds: 120,
+        awsConnectTimeoutMs: 5000,
+        awsResponseTimeoutMs: 30000,
       },
     });
   });
@@ -135,6 +138,10 @@ describe('configuration: options > environment > YAML file > defaults', () => {
       'checkpointFile: /tmp/checkpoint.json',
       'lookupPollSeconds: 30',
       'logLevel: debug',
+      'messageTimeoutSeconds: 300',
+      'awsConnectTimeoutMs: 2000',
+      'awsResponseTimeoutMs: 10000',
+      'livenessTimeoutSeconds: 600',
     ].join('\n');
     expect(yaml.split('\n').map((l) => l.split(':')[0])).toEqual(SETTINGS.map((s) => s.name));
     expect(load({}, { KMS_DRIFT_CONFIG: 'c.yaml' }, { 'c.yaml': yaml })).toEqual({
@@ -162,6 +169,10 @@ describe('configuration: options > environment > YAML file > defaults', () => {
         checkpointFile: '/tmp/checkpoint.json',
         lookupPollSeconds: 30,
         logLevel: 'debug',
+        messageTimeoutSeconds: 300,
+        awsConnectTimeoutMs: 2000,
+        awsResponseTimeoutMs: 10000,
+        livenessTimeoutSeconds: 600,
       },
     });
   });

@@ -24,16 +24,20 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Runs the consumer until `stop` is called; `stop` resolves when it has returned. */
 function start(
-  options: Omit<ConsumerOptions, 'events' | 'now' | 'pollers' | 'waitTimeSeconds' | 'batchSize'> & {
+  options: Omit<
+    ConsumerOptions,
+    'events' | 'now' | 'pollers' | 'waitTimeSeconds' | 'batchSize' | 'messageTimeoutMs'
+  > & {
     pollers?: number;
     batchSize?: number;
+    messageTimeoutMs?: number;
   },
   events: ConsumerEvents,
   handle: Handler,
 ) {
   const controller = new AbortController();
   const running = consume(
-    { pollers: 1, batchSize: 10, waitTimeSeconds: 1, now: Date.now, events, ...options },
+    { pollers: 1, batchSize: 10, waitTimeSeconds: 1, messageTimeoutMs: 60_000, now: Date.now, events, ...options },
     handle,
     controller.signal,
   );
@@ -50,6 +54,7 @@ function recorder() {
     failed: [] as string[],
     released: [] as string[],
     extendFailed: [] as string[],
+    timedOut: [] as string[],
   };
   const events: ConsumerEvents = {
     received: () => undefined,
@@ -59,6 +64,7 @@ function recorder() {
     deleteFailed: (m, reason) => seen.deleteFailed.push(`${m.body}:${reason}`),
     released: (ms) => seen.released.push(...ms.map((m) => m.body)),
     extendFailed: (m, reason) => seen.extendFailed.push(`${m.body}:${reason}`),
+    timedOut: (m, afterMs) => seen.timedOut.push(`${m.body}:${afterMs}`),
   };
   return { seen, events };
 }
@@ -104,6 +110,7 @@ describe('SQS consumer against fauxqs', () => {
         visibilityTimeoutSeconds: 1,
         waitTimeSeconds: 1,
         shutdownTimeoutMs: 1000,
+        messageTimeoutMs: 60_000,
         events,
         now: Date.now,
       },
@@ -330,5 +337,53 @@ describe('SQS consumer against fauxqs', () => {
     await stop();
     expect(receives).toBeGreaterThan(0);
     expect(deleteCalls).toBe(receives);
+  });
+
+  it('a message stuck past messageTimeoutMs holds one slot, not the loop: the others flow, and it is released, counted and redelivered', async () => {
+    const q = await startQueues({ maxReceiveCount: 10 });
+    stops.push(q.stop);
+    await q.send('stuck');
+    const { seen, events } = recorder();
+    const others: string[] = [];
+    let stuckGaveUp = false;
+    const receiveCounts: number[] = [];
+    const stop = start(
+      // One loop, four slots: the stuck message must not keep the other slots idle.
+      {
+        client: q.sqs,
+        queueUrl: q.queueUrl,
+        batchSize: 4,
+        visibilityTimeoutSeconds: 30,
+        shutdownTimeoutMs: 1000,
+        messageTimeoutMs: 4000,
+      },
+      events,
+      async (m, giveUp) => {
+        if (m.body === JSON.stringify('stuck')) {
+          receiveCounts.push(m.receiveCount);
+          if (m.receiveCount > 1) return { ok: true };
+          // Never answers on its own: like a stalled read, it ends only when told to give up.
+          await new Promise((resolve) => giveUp.addEventListener('abort', resolve, { once: true }));
+          stuckGaveUp = true;
+          return { ok: true };
+        }
+        others.push(m.body);
+        return { ok: true };
+      },
+    );
+    await until('the stuck message to be received', () => receiveCounts.length === 1);
+    for (let i = 0; i < 20; i++) await q.send(`m${i}`);
+    await until('the twenty others to be deleted while it is stuck', () => seen.deleted.length === 20, 15_000);
+    expect(seen.timedOut).toEqual([]);
+    await until('the timeout', () => seen.timedOut.length === 1, 15_000);
+    expect(seen.timedOut).toEqual([`${JSON.stringify('stuck')}:4000`]);
+    expect(stuckGaveUp).toBe(true);
+    // Released (visibility 0), not left for the 30 s visibility timeout: it comes back at once and is handled.
+    await until('the redelivery to be deleted', () => seen.deleted.includes(JSON.stringify('stuck')), 10_000);
+    await stop();
+    expect(receiveCounts).toEqual([1, 2]);
+    expect(others).toHaveLength(20);
+    expect(seen.failed).toEqual([]);
+    expect(await q.depth(q.queueUrl)).toBe(0);
   });
 });

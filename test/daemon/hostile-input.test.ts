@@ -10,6 +10,7 @@ import { runDaemon } from '../../src/daemon.ts';
 import { DEFAULT_COMPLIANCE } from '../../src/model/compliance.ts';
 import { MAX_JSON_DEPTH } from '../../src/model/json-depth.ts';
 import { Metrics } from '../../src/sinks/metrics.ts';
+import { internalEvents } from '../../src/observe/internal-events.ts';
 import type { DriftLogWriter } from '../../src/sinks/stdout.ts';
 import { ROOT } from '../helpers/cli.ts';
 import { logFileWithDeepPolicy } from '../helpers/hostile.ts';
@@ -63,7 +64,8 @@ describe('the daemon on hostile messages', () => {
     const cloudtrail = new CloudTrailClient({ region: REGION, endpoint: 'http://127.0.0.1:9' });
     cleanups.push(() => cloudtrail.destroy());
     const stop = new AbortController();
-    const deps = { core: setup.core, sqs: q.sqs, s3: q.s3, cloudtrail, writer, log, metrics: new Metrics() };
+    const emit = internalEvents(log, new Metrics(), undefined, Date.now);
+    const deps = { core: setup.core, sqs: q.sqs, s3: q.s3, cloudtrail, writer, emit };
     const running = runDaemon(settings, { ...deps, now: Date.now }, stop.signal);
     await until('three failed messages', () => diagnostics.split('SqsMessageFailed').length - 1 === 3);
     stop.abort();

@@ -9,6 +9,7 @@ import { setupCore } from '../../src/cli/setup.ts';
 import type { Config } from '../../src/config/types.ts';
 import { runDaemon } from '../../src/daemon.ts';
 import { Metrics } from '../../src/sinks/metrics.ts';
+import { internalEvents } from '../../src/observe/internal-events.ts';
 import type { DriftLogWriter } from '../../src/sinks/stdout.ts';
 import { ROOT } from '../helpers/cli.ts';
 import { REGION, startQueues, until } from '../helpers/fauxqs.ts';
@@ -101,8 +102,7 @@ async function start(options: Options) {
       s3: slowS3(q.s3, options.s3DelayMs, () => (getting = true)),
       cloudtrail,
       writer,
-      log,
-      metrics: new Metrics(),
+      emit: internalEvents(log, new Metrics(), undefined, Date.now),
       now: Date.now,
     },
     stop.signal,

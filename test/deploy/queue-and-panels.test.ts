@@ -139,13 +139,44 @@ describe('alerts beyond the detections', () => {
     }
   ).groups.flatMap((g) => g.rules);
 
-  it('fire when no replica is ready, and when no target of job kms-drift is up', () => {
+  it('fire when no replica is ready, and when no replica is scraped (whatever the scrape job is called)', () => {
     expect(alerts.find((a) => a.alert === 'KmsDriftNotReady')).toMatchObject({
       expr: expect.stringMatching(/kms_drift_ready\)? == 0/),
       for: '5m',
     });
-    expect(alerts.find((a) => a.alert === 'KmsDriftDown')?.expr).toMatch(/^absent\(up\{job="kms-drift"\}/);
+    expect(alerts.find((a) => a.alert === 'KmsDriftDown')?.expr).toBe('absent(kms_drift_ready)');
     expect(alerts.find((a) => a.alert === 'KmsDriftLagHigh')?.expr).toMatch(/> 900$/);
+  });
+
+  it('every alert has a promtool unit test, and every detection its first-event cases (born at 0, born at 1)', () => {
+    const tests = (
+      parse(read('deploy/prometheus-alerts.test.yaml')) as {
+        rule_files: string[];
+        tests: {
+          input_series: { series: string; values: string }[];
+          alert_rule_test: { alertname: string; exp_alerts: unknown[] }[];
+        }[];
+      }
+    ).tests;
+    expect((parse(read('deploy/prometheus-alerts.test.yaml')) as { rule_files: string[] }).rule_files).toEqual([
+      'prometheus-alerts.yaml',
+    ]);
+    for (const a of alerts) {
+      const firing = tests.filter((t) =>
+        t.alert_rule_test.some((c) => c.alertname === a.alert && c.exp_alerts.length > 0),
+      );
+      expect(firing.length, `${a.alert} fires in some test`).toBeGreaterThan(0);
+      expect(
+        tests.some((t) => t.alert_rule_test.some((c) => c.alertname === a.alert && c.exp_alerts.length === 0)),
+        `${a.alert} stays silent in some test`,
+      ).toBe(true);
+    }
+    const deletion = tests.filter((t) => t.alert_rule_test.some((c) => c.alertname === 'KmsKeyDeletionScheduled'));
+    const starts = deletion.flatMap((t) =>
+      t.input_series.filter((s) => s.series.includes('kms_key_deletion_scheduled')).map((s) => s.values.trim()),
+    );
+    expect(starts.some((v) => /^0 .*\b1\b/.test(v))).toBe(true);
+    expect(starts.some((v) => /^(_ )*1\b/.test(v))).toBe(true);
   });
 
   it('alert names are unique', () => {

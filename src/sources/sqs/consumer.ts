@@ -1,6 +1,8 @@
 import { ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { changeVisibility, deleteMessages } from './batch-ops.ts';
+import { InFlight } from './in-flight.ts';
+
+export { extensionIntervalMs } from './in-flight.ts';
 
 export interface ReceivedMessage {
   readonly id: string;
@@ -15,18 +17,23 @@ export interface ReceivedMessage {
 export type Verdict = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 
 /**
- * Handles one message: resolves when its logs are written and flushed. `giveUp` aborts when the consumer has released
- * the message (shutdown deadline reached); it does not abort when shutdown starts, so in-flight work can finish.
+ * Handles one message: resolves when its logs are written and flushed. `giveUp` aborts when the consumer has let the
+ * message go (`messageTimeoutMs` passed, or the shutdown deadline): the handler should stop and must not write. It
+ * does not abort when shutdown starts, so in-flight work can finish.
  */
 export type Handler = (message: ReceivedMessage, giveUp: AbortSignal) => Promise<Verdict>;
 
 export interface ConsumerEvents {
-  received(count: number): void;
-  receiveFailed(err: unknown, retryInMs: number): void;
+  /** A receive returned (`count` messages, 0 for an empty long poll) in loop number `loop`. */
+  received(count: number, loop: number): void;
+  receiveFailed(err: unknown, retryInMs: number, loop: number): void;
   failed(message: ReceivedMessage, reason: string): void;
   deleted(messages: readonly ReceivedMessage[]): void;
   deleteFailed(message: ReceivedMessage, reason: string): void;
+  /** Unfinished at the shutdown deadline: released (visible again at once). */
   released(messages: readonly ReceivedMessage[]): void;
+  /** Still being worked on after `messageTimeoutMs`: abandoned and released for redelivery. */
+  timedOut(message: ReceivedMessage, afterMs: number): void;
   /** Its visibility could not be extended: it may be handled twice (its drift log is written once per process). */
   extendFailed(message: ReceivedMessage, reason: string): void;
 }
@@ -39,6 +46,13 @@ export interface ConsumerOptions {
   readonly batchSize: number;
   readonly visibilityTimeoutSeconds: number;
   readonly shutdownTimeoutMs: number;
+  /** A message still being worked on after this long is given up and released; its slot goes to the next one. */
+  readonly messageTimeoutMs: number;
+  /**
+   * The longest a ReceiveMessage call may take to answer, long-poll wait included; absent = the client's own
+   * setting. A silent endpoint then costs one failed receive, not a loop stuck forever.
+   */
+  readonly receiveTimeoutMs?: number;
   /** 20 in production (long polling); tests shorten it so shutdown is quick. */
   readonly waitTimeSeconds: number;
   readonly events: ConsumerEvents;
@@ -48,49 +62,60 @@ export interface ConsumerOptions {
 const MAX_BACKOFF_MS = 20_000;
 
 /**
- * Long-polls the queue with `pollers` loops until `signal` aborts. Each loop receives up to `batchSize` messages,
- * handles them concurrently, keeps them invisible until they are deleted, and deletes only those whose handler said ok —
- * after the handler has written and flushed their logs. A failed message is left alone: SQS makes it visible again
- * after the visibility timeout and, after maxReceiveCount, moves it to the dead-letter queue. On abort, receiving
- * stops; unfinished messages get `shutdownTimeoutMs` to finish and are then released (visibility 0).
+ * Long-polls the queue with `pollers` loops until `signal` aborts. Each loop works on up to `batchSize` messages at
+ * once, each from the moment it arrives, and receives more as slots free up: a message that takes long (or never
+ * ends, until `messageTimeoutMs`) holds one slot, not the loop. Messages are kept invisible until deleted, and
+ * deleted only when their handler said ok — after it has written and flushed their logs. A failed message is left
+ * alone: SQS makes it visible again after the visibility timeout and, after maxReceiveCount, moves it to the
+ * dead-letter queue. On abort, receiving stops; unfinished messages get `shutdownTimeoutMs` to finish and are then
+ * released (visibility 0).
  */
 export async function consume(options: ConsumerOptions, handle: Handler, signal: AbortSignal): Promise<void> {
-  const loops = Array.from({ length: Math.max(1, options.pollers) }, () => poll(options, handle, signal));
+  const loops = Array.from({ length: Math.max(1, options.pollers) }, (_, i) => poll(options, handle, signal, i));
   await Promise.all(loops);
 }
 
-async function poll(options: ConsumerOptions, handle: Handler, signal: AbortSignal): Promise<void> {
+async function poll(options: ConsumerOptions, handle: Handler, signal: AbortSignal, loop: number): Promise<void> {
   const { client, queueUrl, events } = options;
+  const inFlight = new InFlight(options, handle);
   let failures = 0;
   while (!signal.aborted) {
+    if (inFlight.size >= options.batchSize) {
+      await inFlight.changed(signal);
+      // Messages that finish together free their slots together: one receive then fetches them all.
+      await new Promise((r) => setImmediate(r));
+      continue;
+    }
     let messages: Message[];
     try {
       const response = await client.send(
         new ReceiveMessageCommand({
           QueueUrl: queueUrl,
-          MaxNumberOfMessages: options.batchSize,
+          MaxNumberOfMessages: options.batchSize - inFlight.size,
           WaitTimeSeconds: options.waitTimeSeconds,
           VisibilityTimeout: options.visibilityTimeoutSeconds,
           MessageSystemAttributeNames: ['ApproximateReceiveCount'],
         }),
-        { abortSignal: signal },
+        options.receiveTimeoutMs === undefined
+          ? { abortSignal: signal }
+          : { abortSignal: signal, requestTimeout: options.receiveTimeoutMs },
       );
       messages = response.Messages ?? [];
       failures = 0;
     } catch (err: unknown) {
-      if (signal.aborted) return;
+      if (signal.aborted) break;
       // Network, throttling and credential errors: back off, never give up.
       const wait = backoffMs(failures, Math.random());
       failures++;
-      events.receiveFailed(err, wait);
+      events.receiveFailed(err, wait, loop);
       await sleep(wait, undefined, { signal }).catch(() => undefined);
       continue;
     }
     // Reported for empty receives too: a successful long poll is what tells /readyz that SQS answers.
-    events.received(messages.length);
-    if (messages.length === 0) continue;
-    await handleBatch(options, messages.flatMap(toReceived(options.now())), handle, signal);
+    events.received(messages.length, loop);
+    for (const m of messages.flatMap(toReceived(options.now()))) inFlight.start(m);
   }
+  await inFlight.drain();
 }
 
 /**
@@ -116,103 +141,3 @@ function toReceived(now: number): (m: Message) => ReceivedMessage[] {
         ];
 }
 
-async function handleBatch(
-  options: ConsumerOptions,
-  batch: readonly ReceivedMessage[],
-  handle: Handler,
-  signal: AbortSignal,
-): Promise<void> {
-  const { client, queueUrl, events } = options;
-  const working = new Set(batch);
-  // Kept invisible until deleted, not only until handled: a finished message waits for its delete call, and must not
-  // reach another consumer meanwhile.
-  const held = new Set(batch);
-  const giveUp = new AbortController();
-  const finished: ReceivedMessage[] = [];
-  let deletes = Promise.resolve();
-  // Each finished message is deleted as soon as it can be (those finishing together share one call): a slow sibling
-  // (a large log file) must not widen the window in which a crash makes a logged message come back.
-  const deleteFinished = (): void => {
-    deletes = deletes.then(async () => {
-      const report = await deleteMessages(client, queueUrl, finished.splice(0, 10));
-      for (const m of [...report.deleted, ...report.failed.map((f) => f.message)]) held.delete(m);
-      if (report.deleted.length > 0) events.deleted(report.deleted);
-      for (const f of report.failed) events.deleteFailed(f.message, f.reason);
-    });
-  };
-  const keepInvisible = setInterval(() => {
-    void changeVisibility(client, queueUrl, [...held], options.visibilityTimeoutSeconds).then((refused) => {
-      // An extension that crossed the message's delete on the wire is refused harmlessly: report only the others.
-      for (const r of refused) if (held.has(r.message)) events.extendFailed(r.message, r.reason);
-    });
-  }, extensionIntervalMs(options.visibilityTimeoutSeconds));
-  const work = Promise.all(
-    batch.map(async (message) => {
-      let verdict: Verdict;
-      try {
-        verdict = await handle(message, giveUp.signal);
-      } catch (err: unknown) {
-        verdict = { ok: false, reason: err instanceof Error ? err.message : String(err) };
-      }
-      // Released at the shutdown deadline: another consumer has it now, whatever this handler concluded.
-      if (giveUp.signal.aborted) return;
-      working.delete(message);
-      if (verdict.ok) {
-        finished.push(message);
-        deleteFinished();
-      } else {
-        held.delete(message);
-        events.failed(message, verdict.reason);
-      }
-    }),
-  );
-  try {
-    const timeout = deadline(signal, options.shutdownTimeoutMs);
-    try {
-      await Promise.race([work, timeout.reached]);
-    } finally {
-      timeout.cancel();
-    }
-    if (working.size > 0) {
-      // Shutting down and out of time: let another consumer have them now rather than after the timeout.
-      giveUp.abort();
-      const unfinished = [...working];
-      for (const m of unfinished) held.delete(m);
-      // A refused release only means the message reappears after its visibility timeout instead of now.
-      await changeVisibility(client, queueUrl, unfinished, 0);
-      events.released(unfinished);
-    }
-    await deletes;
-  } finally {
-    clearInterval(keepInvisible);
-  }
-}
-
-/**
- * Half the visibility timeout, so one failed extension call still leaves time for the next before the message
- * reappears; never more often than 5 times a second.
- */
-export function extensionIntervalMs(visibilityTimeoutSeconds: number): number {
-  return Math.max(200, visibilityTimeoutSeconds * 500);
-}
-
-/**
- * Reached `ms` after the signal aborts; never while the process runs normally. `cancel` removes the listener, so a
- * daemon that handles millions of batches does not pile listeners onto one signal.
- */
-function deadline(signal: AbortSignal, ms: number): { reached: Promise<void>; cancel(): void } {
-  let timer: NodeJS.Timeout | undefined;
-  let start = (): void => undefined;
-  const reached = new Promise<void>((resolve) => {
-    start = () => void (timer = setTimeout(resolve, ms).unref());
-  });
-  if (signal.aborted) start();
-  else signal.addEventListener('abort', start, { once: true });
-  return {
-    reached,
-    cancel: () => {
-      signal.removeEventListener('abort', start);
-      if (timer !== undefined) clearTimeout(timer);
-    },
-  };
-}
