@@ -14,7 +14,8 @@ import type { KmsEvent } from './model/kms-event.ts';
 import { formatProblem } from './model/problem.ts';
 import { SeenEventIds } from './dedup/event-ids.ts';
 import { consume, type Handler, type ReceivedMessage, type Verdict } from './sources/sqs/consumer.ts';
-import { fetchLogObject } from './sources/s3/fetch-object.ts';
+import { readLogObject, type ReadOptions } from './sources/s3/fetch-object.ts';
+import { s3ReadOptions } from './sources/s3/read-options.ts';
 import type { ScannedLogFile } from './sources/prefilter/log-file.ts';
 import type { DriftLogWriter } from './sinks/stdout.ts';
 import type { Metrics } from './sinks/metrics.ts';
@@ -41,7 +42,8 @@ export async function runDaemon(config: Config, deps: DaemonDeps, signal: AbortS
   const { log, metrics } = deps;
   // Not the shutdown signal: a message in flight at SIGTERM finishes (its S3 reads included) until the consumer
   // gives up on it at the deadline.
-  const handle: Handler = (message, giveUp) => handleMessage(message, deps, seen, giveUp);
+  const s3Read = s3ReadOptions(config, log);
+  const handle: Handler = (message, giveUp) => handleMessage(message, deps, seen, { ...s3Read, signal: giveUp });
   const live =
     config.queueUrl === undefined
       ? Promise.resolve()
@@ -136,7 +138,7 @@ async function handleMessage(
   message: ReceivedMessage,
   deps: DaemonDeps,
   seen: SeenEventIds,
-  giveUp: AbortSignal,
+  s3Read: ReadOptions,
 ): Promise<Verdict> {
   let body: JsonValue;
   try {
@@ -147,12 +149,16 @@ async function handleMessage(
   const outcomes: PayloadOutcome[] = [await process(deps, body, 'body')];
   let failure: string | undefined;
   for (const ref of outcomes[0]?.s3Objects ?? []) {
+    const where = `s3://${ref.bucket}/${ref.key}`;
     try {
-      const object = await fetchLogObject(deps.s3, ref.bucket, ref.key, giveUp);
-      const where = `s3://${ref.bucket}/${ref.key}`;
-      outcomes.push(
-        await ('logFile' in object ? processLogFile(deps, object.logFile, where) : process(deps, object.value, where)),
-      );
+      // Within the memory budget while the file is read and processed; a log file's kept records part by part.
+      const read = await readLogObject(deps.s3, ref.bucket, ref.key, s3Read, async (object) => {
+        if ('value' in object) return [await process(deps, object.value, where)];
+        const parts: PayloadOutcome[] = [];
+        for (const part of object.logFile.parts()) parts.push(await processLogFile(deps, part, where));
+        return parts;
+      });
+      outcomes.push(...read);
     } catch (err: unknown) {
       // The other files of the message are still processed; the message itself is not done.
       failure ??= describe(err);

@@ -77,6 +77,9 @@ export const configSchema = z.object({
     (v) => (typeof v === 'string' ? v.trim().toLowerCase() : v),
     z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }),
   ),
+  memoryBudgetMb: integer(1, 65_536).optional(),
+  maxLogFileMb: integer(1, 4096),
+  s3BodyTimeoutMs: integer(100, 600_000),
 });
 
 export type ParsedConfig = z.output<typeof configSchema>;

@@ -48,4 +48,10 @@ export interface Config extends ComplianceSettings {
   readonly httpListen?: string;
   /** Level of the diagnostics on stderr. Optional for the same reason as `concurrency`; loadConfig sets it ('info'). */
   readonly logLevel?: LogLevel;
+  /** MiB the S3 log files in flight may hold; absent = derived from the cgroup/heap limit at start. */
+  readonly memoryBudgetMb?: number;
+  /** Decompressed size past which an S3 log file is refused. Optional like `concurrency`; loadConfig sets it (512). */
+  readonly maxLogFileMb?: number;
+  /** Time the S3 response headers, and each next piece of its body, may take. loadConfig sets it (10000). */
+  readonly s3BodyTimeoutMs?: number;
 }

@@ -45,6 +45,8 @@ describe('configuration: options > environment > YAML file > defaults', () => {
         liveKmsReads: false,
         lookupPollSeconds: 0,
         logLevel: 'info',
+        maxLogFileMb: 512,
+        s3BodyTimeoutMs: 10000,
       },
     });
   });
@@ -135,6 +137,9 @@ describe('configuration: options > environment > YAML file > defaults', () => {
       'checkpointFile: /tmp/checkpoint.json',
       'lookupPollSeconds: 30',
       'logLevel: debug',
+      'memoryBudgetMb: 64',
+      'maxLogFileMb: 100',
+      's3BodyTimeoutMs: 5000',
     ].join('\n');
     expect(yaml.split('\n').map((l) => l.split(':')[0])).toEqual(SETTINGS.map((s) => s.name));
     expect(load({}, { KMS_DRIFT_CONFIG: 'c.yaml' }, { 'c.yaml': yaml })).toEqual({
@@ -162,6 +167,9 @@ describe('configuration: options > environment > YAML file > defaults', () => {
         checkpointFile: '/tmp/checkpoint.json',
         lookupPollSeconds: 30,
         logLevel: 'debug',
+        memoryBudgetMb: 64,
+        maxLogFileMb: 100,
+        s3BodyTimeoutMs: 5000,
       },
     });
   });

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { fetchLogObject, S3FetchError } from '../../src/sources/s3/fetch-object.ts';
+import { readLogObject, S3FetchError, type LogObject } from '../../src/sources/s3/fetch-object.ts';
+import { MemoryBudget } from '../../src/sources/memory-budget.ts';
+import type { JsonValue } from '../../src/model/json.ts';
 import { ROOT } from '../helpers/cli.ts';
 import { startQueues } from '../helpers/fauxqs.ts';
 
@@ -44,6 +46,26 @@ const cases: { name: string; key: string; body?: Buffer | string; maxBytes?: num
   },
 ];
 
+const MIB = 1024 * 1024;
+const budget = new MemoryBudget(64 * MIB);
+
+/** The object as one value: a log file's parts joined again (the skip counts and `records` are in the first part). */
+async function collect(object: LogObject): Promise<unknown> {
+  if ('value' in object) return { value: object.value };
+  const kept: { index: number; value: JsonValue }[] = [];
+  let first: unknown;
+  for (const part of object.logFile.parts()) {
+    first ??= part;
+    kept.push(...part.kept);
+  }
+  const { skipped, records } = first as { skipped: unknown; records: number };
+  return { logFile: { kept, skipped, records } };
+}
+
+function fetchLogObject(key: string, maxBytes = 512 * MIB, within = budget): Promise<unknown> {
+  return readLogObject(q.s3, 'trail', key, { budget: within, maxBytes, timeoutMs: 10_000 }, collect);
+}
+
 let q: Awaited<ReturnType<typeof startQueues>>;
 beforeAll(async () => {
   q = await startQueues();
@@ -53,7 +75,7 @@ afterAll(async () => q.stop());
 
 describe('fetchLogObject', () => {
   it.each(cases)('$name', async ({ key, body, maxBytes, error }) => {
-    const read = fetchLogObject(q.s3, 'trail', key, undefined, maxBytes);
+    const read = fetchLogObject(key, maxBytes);
     if (error === undefined && body === log) {
       // A log file is scanned: its one record is a KMS record, so it is kept and parsed.
       expect(await read).toEqual({
@@ -72,5 +94,7 @@ describe('fetchLogObject', () => {
       expect(String((err as Error).message)).toMatch(error);
       expect((err as Error).message).toContain(`s3://trail/${key}`);
     }
+    // Whatever happened, the file's lease went back to the budget.
+    expect(budget.inUse).toBe(0);
   });
 });

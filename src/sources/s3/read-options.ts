@@ -1,0 +1,37 @@
+import { getHeapStatistics } from 'node:v8';
+import type { Logger } from 'pino';
+import type { Config } from '../../config/types.ts';
+import { cgroupMemoryLimit } from '../../config/cgroup.ts';
+import { defaultBudgetBytes, MemoryBudget, mib } from '../memory-budget.ts';
+import type { ReadOptions } from './fetch-object.ts';
+
+const MIB = 1024 * 1024;
+
+/** How the daemon reads S3 log files: one memory budget for all of them, sized now that the state is loaded. */
+export function s3ReadOptions(config: Config, log: Logger): ReadOptions {
+  const cgroupLimit = cgroupMemoryLimit();
+  const heap = getHeapStatistics();
+  const bytes =
+    config.memoryBudgetMb === undefined
+      ? defaultBudgetBytes({
+          cgroupLimit,
+          rss: process.memoryUsage.rss(),
+          heapLimit: heap.heap_size_limit,
+          heapUsed: heap.used_heap_size,
+        })
+      : config.memoryBudgetMb * MIB;
+  log.info(
+    {
+      memoryBudget: mib(bytes),
+      from: config.memoryBudgetMb === undefined ? 'derived' : 'memoryBudgetMb',
+      ...(cgroupLimit === undefined ? {} : { cgroupLimit: mib(cgroupLimit) }),
+      heapLimit: mib(heap.heap_size_limit),
+    },
+    'MemoryBudget',
+  );
+  return {
+    budget: new MemoryBudget(bytes),
+    maxBytes: (config.maxLogFileMb ?? 512) * MIB,
+    timeoutMs: config.s3BodyTimeoutMs ?? 10_000,
+  };
+}
