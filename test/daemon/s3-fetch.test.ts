@@ -6,6 +6,8 @@ import { MemoryBudget } from '../../src/sources/memory-budget.ts';
 import type { JsonValue } from '../../src/model/json.ts';
 import { ROOT } from '../helpers/cli.ts';
 import { startQueues } from '../helpers/fauxqs.ts';
+import { startStallingProxy } from '../helpers/stalling-proxy.ts';
+import { S3Client } from '@aws-sdk/client-s3';
 
 // Log objects read back from a real S3 server (fauxqs) through the SDK: gzip is recognised by its magic bytes, not
 // the key; anything unusable is an S3FetchError whose message names the object and the reason.
@@ -62,9 +64,24 @@ async function collect(object: LogObject): Promise<unknown> {
   return { logFile: { kept, skipped, records } };
 }
 
-function fetchLogObject(key: string, maxBytes = 512 * MIB, within = budget): Promise<unknown> {
-  return readLogObject(q.s3, 'trail', key, { budget: within, maxBytes, timeoutMs: 10_000 }, collect);
+function fetchLogObject(key: string, maxBytes = 512 * MIB, within = budget, client?: S3Client): Promise<unknown> {
+  return readLogObject(client ?? q.s3, 'trail', key, { budget: within, maxBytes, timeoutMs: 10_000 }, collect);
 }
+
+/** The S3FetchError a read ends with. */
+async function failure(read: Promise<unknown>): Promise<string> {
+  const err = await read.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(S3FetchError);
+  return (err as Error).message;
+}
+
+const kmsRecord = JSON.parse(log).Records[0] as Record<string, unknown>;
+/** A log file of `n` KMS records (all kept by the scan: what the budget must hold). */
+const kmsLog = (n: number): string =>
+  JSON.stringify({ Records: Array.from({ length: n }, (_, i) => ({ ...kmsRecord, eventID: `e-${i}` })) });
 
 let q: Awaited<ReturnType<typeof startQueues>>;
 beforeAll(async () => {
@@ -96,5 +113,79 @@ describe('fetchLogObject', () => {
     }
     // Whatever happened, the file's lease went back to the budget.
     expect(budget.inUse).toBe(0);
+  });
+});
+
+describe('reading within the memory budget', () => {
+  it('a log file whose kept records need more than the whole budget fails with that reason', async () => {
+    await q.put('AWSLogs/all-kms.json.gz', gzipSync(kmsLog(2000))); // ~2.6 MB, every record kept
+    const small = new MemoryBudget(6 * MIB);
+    const message = await failure(fetchLogObject('AWSLogs/all-kms.json.gz', undefined, small));
+    expect(message).toMatch(/all-kms\.json\.gz: needs more than the memory budget \(6\.0 MiB; memoryBudgetMb\)/);
+    expect(small.inUse).toBe(0);
+  });
+
+  it('two files that each need most of the budget, read at once: both are read, one after the other', async () => {
+    await q.put('AWSLogs/kms-a.json.gz', gzipSync(kmsLog(1000)));
+    await q.put('AWSLogs/kms-b.json.gz', gzipSync(kmsLog(1000)));
+    const tight = new MemoryBudget(10 * MIB);
+    const [a, b] = await Promise.all([
+      fetchLogObject('AWSLogs/kms-a.json.gz', undefined, tight),
+      fetchLogObject('AWSLogs/kms-b.json.gz', undefined, tight),
+    ]);
+    for (const read of [a, b]) expect(read).toMatchObject({ logFile: { records: 1000, skipped: {} } });
+    expect((a as { logFile: { kept: unknown[] } }).logFile.kept).toHaveLength(1000);
+    expect(tight.inUse).toBe(0);
+  });
+
+  it('a bomb shaped like a log file (one endless record) is refused: too large to parse whole', async () => {
+    const endless = Buffer.concat([Buffer.from('{"Records":[{"a":"'), Buffer.alloc(20 * MIB, 0x78)]);
+    await q.put('AWSLogs/endless.json.gz', gzipSync(endless));
+    const message = await failure(fetchLogObject('AWSLogs/endless.json.gz'));
+    expect(message).toMatch(
+      /endless\.json\.gz: not a log file the stream scan reads \(20971538 bytes\); parsing it whole needs 84\.0 MiB, more than the memory budget \(64\.0 MiB; memoryBudgetMb\)/,
+    );
+  });
+
+  it('a bomb of a million empty records is refused before they fill the budget', async () => {
+    const empties = `{"Records":[${'{},'.repeat(1_000_000)}{}]}`;
+    await q.put('AWSLogs/empties.json.gz', gzipSync(empties));
+    const message = await failure(fetchLogObject('AWSLogs/empties.json.gz'));
+    expect(message).toMatch(/empties\.json\.gz: needs more than the memory budget/);
+  });
+});
+
+describe('a stalled S3 response', () => {
+  it('fails the read after s3BodyTimeoutMs, whether the body or the headers stall', async () => {
+    await q.put('AWSLogs/stall-body.json.gz', gzipSync(kmsLog(2000)));
+    await q.put('AWSLogs/stall-headers.json.gz', gz);
+    const proxy = await startStallingProxy(q.endpoint, {
+      stallBody: 'stall-body',
+      stallHeaders: 'stall-headers',
+      bytes: 1000,
+    });
+    const client = new S3Client({
+      endpoint: proxy.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      forcePathStyle: true,
+    });
+    try {
+      const read = (key: string) =>
+        readLogObject(client, 'trail', key, { budget, maxBytes: 512 * MIB, timeoutMs: 300 }, collect);
+      expect(await failure(read('AWSLogs/stall-body.json.gz'))).toMatch(
+        /stall-body\.json\.gz: the body stalled: no bytes for 300 ms \(s3BodyTimeoutMs\)/,
+      );
+      expect(await failure(read('AWSLogs/stall-headers.json.gz'))).toMatch(
+        /stall-headers\.json\.gz: Error: no response in 300 ms \(s3BodyTimeoutMs\)/,
+      );
+      expect(proxy.stalled()).toBe(2);
+      // The same client still reads other objects.
+      expect(await read('AWSLogs/a.json.gz')).toMatchObject({ logFile: { records: 1 } });
+      expect(budget.inUse).toBe(0);
+    } finally {
+      client.destroy();
+      await proxy.stop();
+    }
   });
 });

@@ -11,14 +11,10 @@ const MIB = 1024 * 1024;
 export function s3ReadOptions(config: Config, log: Logger): ReadOptions {
   const cgroupLimit = cgroupMemoryLimit();
   const heap = getHeapStatistics();
+  const rss = process.memoryUsage.rss();
   const bytes =
     config.memoryBudgetMb === undefined
-      ? defaultBudgetBytes({
-          cgroupLimit,
-          rss: process.memoryUsage.rss(),
-          heapLimit: heap.heap_size_limit,
-          heapUsed: heap.used_heap_size,
-        })
+      ? defaultBudgetBytes({ cgroupLimit, rss, heapLimit: heap.heap_size_limit, heapUsed: heap.used_heap_size })
       : config.memoryBudgetMb * MIB;
   log.info(
     {
@@ -26,6 +22,8 @@ export function s3ReadOptions(config: Config, log: Logger): ReadOptions {
       from: config.memoryBudgetMb === undefined ? 'derived' : 'memoryBudgetMb',
       ...(cgroupLimit === undefined ? {} : { cgroupLimit: mib(cgroupLimit) }),
       heapLimit: mib(heap.heap_size_limit),
+      rss: mib(rss),
+      heapUsed: mib(heap.used_heap_size),
     },
     'MemoryBudget',
   );
