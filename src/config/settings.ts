@@ -204,7 +204,7 @@ export const SETTINGS: readonly Setting[] = [
     option: 'memory-budget-mb',
     kind: 'integer',
     description:
-      "MiB that S3 log files in flight may hold (1-65536); unset = half of what the container's cgroup memory limit leaves after start (or Node's heap limit, if lower), else 256",
+      "MiB that S3 log files in flight may hold (1-65536); unset = derived from the container's cgroup memory limit at start (see Memory below), else 256",
   },
   {
     name: 'maxLogFileMb',

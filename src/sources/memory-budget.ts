@@ -124,14 +124,23 @@ const MIB = 1024 * 1024;
 /** Without a container limit: the budget of a small container, not the machine's memory. */
 export const FALLBACK_BUDGET_BYTES = 256 * MIB;
 const MIN_BUDGET_BYTES = 8 * MIB;
+/**
+ * Freed Buffers (decompressed chunks, socket reads) wait for a garbage collection, which V8 starts once external
+ * memory has grown by about 64 MiB: reading files costs that much beyond what they hold, whatever the budget.
+ */
+export const GARBAGE_ALLOWANCE_BYTES = 64 * MIB;
 
 /**
- * The default budget: half of what is left under each limit once the daemon runs, the other half being room for
- * what the budget does not count (garbage not yet collected, the SQS batch, drift logs, a state reload). Without a
- * cgroup limit, at most a fixed 256 MiB.
+ * The default budget: half of what is left under the container's limit once the daemon runs and the garbage
+ * allowance is set aside, the other half being room for what the budget does not count (V8's young generation, the
+ * SQS batch, drift logs, a state reload); at most half of the heap left (kept records live there). Without a cgroup
+ * limit, at most a fixed 256 MiB.
  */
 export function defaultBudgetBytes(facts: MemoryFacts): number {
   const heapRoom = (facts.heapLimit - facts.heapUsed) / 2;
-  const containerRoom = facts.cgroupLimit === undefined ? FALLBACK_BUDGET_BYTES : (facts.cgroupLimit - facts.rss) / 2;
+  const containerRoom =
+    facts.cgroupLimit === undefined
+      ? FALLBACK_BUDGET_BYTES
+      : (facts.cgroupLimit - facts.rss - GARBAGE_ALLOWANCE_BYTES) / 2;
   return Math.max(MIN_BUDGET_BYTES, Math.floor(Math.min(heapRoom, containerRoom)));
 }

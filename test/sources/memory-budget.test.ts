@@ -58,8 +58,10 @@ describe('MemoryBudget', () => {
 describe('the default budget', () => {
   const facts = { rss: 150 * MIB, heapLimit: 4096 * MIB, heapUsed: 60 * MIB };
 
-  it('half of what the container limit leaves after start', () => {
-    expect(defaultBudgetBytes({ ...facts, cgroupLimit: 256 * MIB })).toBe(53 * MIB);
+  it('half of what the container limit leaves after start and 64 MiB for garbage', () => {
+    expect(defaultBudgetBytes({ ...facts, cgroupLimit: 256 * MIB })).toBe(21 * MIB);
+    // Never nothing: a file of a few MiB must still be readable one at a time.
+    expect(defaultBudgetBytes({ ...facts, cgroupLimit: 200 * MIB })).toBe(8 * MIB);
   });
 
   it("bounded by Node's heap limit when that is lower", () => {

@@ -21,9 +21,9 @@ export interface ReadOptions extends BodyOptions {
 }
 
 /** What a file holds besides what is counted: zlib's state, the HTTP and stream buffers, one part's parsed records. */
-export const FILE_OVERHEAD_BYTES = 4 * 1024 * 1024;
+export const FILE_OVERHEAD_BYTES = 2 * 1024 * 1024;
 /** Kept text handed to the core at once: its parse is part of the overhead above. */
-const PART_TEXT_BYTES = 256 * 1024;
+const PART_TEXT_BYTES = 128 * 1024;
 /** A record this large is not a CloudTrail record: the stream scan leaves the file to the whole-file path. */
 const MAX_RECORD_BYTES = 8 * 1024 * 1024;
 /** A kept record's text is a JS string (two bytes a character at worst) plus its entry. */
