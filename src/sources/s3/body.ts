@@ -29,11 +29,11 @@ export async function* objectChunks(
   const where = `s3://${bucket}/${key}`;
   const body = await getBody(client, bucket, key, options, where);
   let size = 0;
+  let decompressed: Readable | undefined;
   try {
     const stalled = (): Error =>
       new S3FetchError(`${where}: the body stalled: no bytes for ${options.timeoutMs} ms (s3BodyTimeoutMs)`);
     const raw = Readable.from(withTimeout(body, options.timeoutMs, stalled, options.signal));
-    let decompressed: Readable;
     try {
       decompressed = await decompressIfGzip(raw);
     } catch (err: unknown) {
@@ -56,7 +56,9 @@ export async function* objectChunks(
       yield next.value;
     }
   } finally {
-    // Leaving early (the limit, an error, the caller) must not leave the HTTP response half-read on an open socket.
+    // Leaving early (the limit, an error, the caller) must not leave the HTTP response half-read on an open socket,
+    // nor zlib's native state waiting for a garbage collection.
+    decompressed?.destroy();
     body.destroy();
   }
 }
