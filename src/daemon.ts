@@ -17,7 +17,8 @@ import type { PayloadOutcome } from './model/outcome.ts';
 import { formatProblem } from './model/problem.ts';
 import { SeenEventIds } from './dedup/event-ids.ts';
 import { consume, type Handler, type ReceivedMessage, type Verdict } from './sources/sqs/consumer.ts';
-import { fetchLogObject } from './sources/s3/fetch-object.ts';
+import { readLogObject, type ReadOptions } from './sources/s3/fetch-object.ts';
+import { s3ReadOptions } from './sources/s3/read-options.ts';
 import type { ScannedLogFile } from './sources/prefilter/log-file.ts';
 import type { DriftLogWriter } from './sinks/stdout.ts';
 import type { Emit } from './observe/internal-events.ts';
@@ -46,7 +47,8 @@ export async function runDaemon(config: Config, deps: DaemonDeps, signal: AbortS
   const { emit } = deps;
   // Not the shutdown signal: a message in flight at SIGTERM finishes (its S3 reads included) until the consumer
   // gives up on it (its timeout, or the shutdown deadline).
-  const handle: Handler = (message, giveUp) => handleMessage(message, deps, seen, giveUp);
+  const s3Read = s3ReadOptions(config, emit);
+  const handle: Handler = (message, giveUp) => handleMessage(message, deps, seen, { ...s3Read, signal: giveUp });
   const live = async (queueUrl: string): Promise<void> => {
     const loops = Array.from({ length: Math.max(1, config.pollers) }, (_, i) => sqsLoop(i));
     for (const loop of loops) emit({ type: 'LoopStarted', loop, staleMs: bounds.sqsLoopMs, input: 'sqs' });
@@ -138,10 +140,10 @@ async function handleMessage(
   message: ReceivedMessage,
   deps: DaemonDeps,
   seen: EventIdClaims,
-  giveUp: AbortSignal,
+  s3Read: ReadOptions & { readonly signal: AbortSignal },
 ): Promise<Verdict> {
   try {
-    return await processMessage(message, deps, seen, giveUp);
+    return await processMessage(message, deps, seen, s3Read);
   } finally {
     const seconds = (deps.now() - message.receivedAt) / 1000;
     deps.emit({ type: 'SqsMessageProcessed', messageId: message.id, seconds });
@@ -152,8 +154,9 @@ async function processMessage(
   message: ReceivedMessage,
   deps: DaemonDeps,
   seen: EventIdClaims,
-  giveUp: AbortSignal,
+  s3Read: ReadOptions & { readonly signal: AbortSignal },
 ): Promise<Verdict> {
+  const giveUp = s3Read.signal;
   const parsed = parseJson<JsonValue>(message.body);
   // The place, never V8's message: it quotes the body around the error.
   if (!parsed.ok) return { ok: false, reason: `body is not JSON: ${describeJsonError(parsed.error)}` };
@@ -161,13 +164,17 @@ async function processMessage(
   const outcomes: PayloadOutcome[] = [await process(deps, body, 'body')];
   let failure: string | undefined;
   for (const ref of outcomes[0]?.s3Objects ?? []) {
-    if (giveUp.aborted) break;
+    if (s3Read.signal.aborted) break;
+    const where = `s3://${ref.bucket}/${ref.key}`;
     try {
-      const object = await fetchLogObject(deps.s3, ref.bucket, ref.key, giveUp);
-      const where = `s3://${ref.bucket}/${ref.key}`;
-      outcomes.push(
-        await ('logFile' in object ? processLogFile(deps, object.logFile, where) : process(deps, object.value, where)),
-      );
+      // Within the memory budget while the file is read and processed; a log file's kept records part by part.
+      const read = await readLogObject(deps.s3, ref.bucket, ref.key, s3Read, async (object) => {
+        if ('value' in object) return [await process(deps, object.value, where)];
+        const parts: PayloadOutcome[] = [];
+        for (const part of object.logFile.parts()) parts.push(await processLogFile(deps, part, where));
+        return parts;
+      });
+      outcomes.push(...read);
     } catch (err: unknown) {
       // The other files of the message are still processed; the message itself is not done.
       failure ??= describe(err);

@@ -164,7 +164,16 @@ function errorText(err: unknown): string {
 
 /** exactOptionalPropertyTypes: an absent optional setting must be absent, not `undefined`. */
 function toConfig(d: ParsedConfig): Config {
-  const { queueUrl, minPriority, httpListen, backfillSince, checkpointFile, livenessTimeoutSeconds, ...rest } = d;
+  const {
+    queueUrl,
+    minPriority,
+    httpListen,
+    backfillSince,
+    checkpointFile,
+    livenessTimeoutSeconds,
+    memoryBudgetMb,
+    ...rest
+  } = d;
   return {
     ...rest,
     ...(queueUrl === undefined ? {} : { queueUrl }),
@@ -173,5 +182,6 @@ function toConfig(d: ParsedConfig): Config {
     ...(backfillSince === undefined ? {} : { backfillSince }),
     ...(checkpointFile === undefined ? {} : { checkpointFile }),
     ...(livenessTimeoutSeconds === undefined ? {} : { livenessTimeoutSeconds }),
+    ...(memoryBudgetMb === undefined ? {} : { memoryBudgetMb }),
   };
 }

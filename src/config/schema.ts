@@ -81,6 +81,9 @@ export const configSchema = z.object({
   awsConnectTimeoutMs: integer(100, 600_000),
   awsResponseTimeoutMs: integer(100, 600_000),
   livenessTimeoutSeconds: integer(1, 86_400).optional(),
+  memoryBudgetMb: integer(1, 65_536).optional(),
+  maxLogFileMb: integer(1, 4096),
+  s3BodyTimeoutMs: integer(100, 600_000),
 });
 
 export type ParsedConfig = z.output<typeof configSchema>;

@@ -232,6 +232,30 @@ export const SETTINGS: readonly Setting[] = [
     description:
       '/healthz answers 503 when a receive loop has not turned for this long; unset = the longest a turn can take (see Health and metrics)',
   },
+  {
+    name: 'memoryBudgetMb',
+    env: 'KMS_DRIFT_MEMORY_BUDGET_MB',
+    option: 'memory-budget-mb',
+    kind: 'integer',
+    description:
+      "MiB that S3 log files in flight may hold (1-65536); unset = derived from the container's cgroup memory limit at start (see Memory below), else 256",
+  },
+  {
+    name: 'maxLogFileMb',
+    env: 'KMS_DRIFT_MAX_LOG_FILE_MB',
+    option: 'max-log-file-mb',
+    kind: 'integer',
+    default: 512,
+    description: 'an S3 log file larger than this decompressed is refused (a gzip bomb stops here) (1-4096)',
+  },
+  {
+    name: 's3BodyTimeoutMs',
+    env: 'KMS_DRIFT_S3_BODY_TIMEOUT_MS',
+    option: 's3-body-timeout-ms',
+    kind: 'integer',
+    default: 10000,
+    description: 'an S3 GetObject whose headers or next body bytes take longer fails its message (ms, 100-600000)',
+  },
 ];
 
 /** The configuration table of docs/operations.md, generated so the docs cannot forget a setting. */

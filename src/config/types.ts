@@ -57,4 +57,10 @@ export interface Config extends ComplianceSettings {
   readonly awsResponseTimeoutMs?: number;
   /** /healthz fails when a loop has not turned for this long; absent = derived from the other bounds. */
   readonly livenessTimeoutSeconds?: number;
+  /** MiB the S3 log files in flight may hold; absent = derived from the cgroup/heap limit at start. */
+  readonly memoryBudgetMb?: number;
+  /** Decompressed size past which an S3 log file is refused. Optional like `concurrency`; loadConfig sets it (512). */
+  readonly maxLogFileMb?: number;
+  /** Time the S3 response headers, and each next piece of its body, may take. loadConfig sets it (10000). */
+  readonly s3BodyTimeoutMs?: number;
 }

@@ -61,7 +61,17 @@ export type InternalEvent =
   /** A loop that must keep turning (liveness) and, when it reads an input, succeed recently (readiness). */
   | { readonly type: 'LoopStarted'; readonly loop: string; readonly staleMs: number; readonly input: Input }
   | { readonly type: 'LoopTurned'; readonly loop: string }
-  | { readonly type: 'LoopEnded'; readonly loop: string };
+  | { readonly type: 'LoopEnded'; readonly loop: string }
+  | {
+      readonly type: 'MemoryBudget';
+      /** What the S3 log files in flight may hold (`12.5 MiB`), and where the figure came from. */
+      readonly memoryBudget: string;
+      readonly from: 'derived' | 'memoryBudgetMb';
+      readonly cgroupLimit?: string;
+      readonly heapLimit: string;
+      readonly rss: string;
+      readonly heapUsed: string;
+    };
 
 type Level = 'error' | 'warn' | 'info' | 'debug';
 
@@ -167,6 +177,7 @@ const SPECS: Specs = {
   },
   LoopTurned: { health: (h, e) => h.loopTurned(e.loop) },
   LoopEnded: { health: (h, e) => h.loopEnded(e.loop) },
+  MemoryBudget: { level: 'info' },
 };
 
 export type Emit = (event: InternalEvent) => void;

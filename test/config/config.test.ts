@@ -48,6 +48,8 @@ describe('configuration: options > environment > YAML file > defaults', () => {
         messageTimeoutSeconds: 120,
         awsConnectTimeoutMs: 5000,
         awsResponseTimeoutMs: 30000,
+        maxLogFileMb: 512,
+        s3BodyTimeoutMs: 10000,
       },
     });
   });
@@ -142,6 +144,9 @@ describe('configuration: options > environment > YAML file > defaults', () => {
       'awsConnectTimeoutMs: 2000',
       'awsResponseTimeoutMs: 10000',
       'livenessTimeoutSeconds: 600',
+      'memoryBudgetMb: 64',
+      'maxLogFileMb: 100',
+      's3BodyTimeoutMs: 5000',
     ].join('\n');
     expect(yaml.split('\n').map((l) => l.split(':')[0])).toEqual(SETTINGS.map((s) => s.name));
     expect(load({}, { KMS_DRIFT_CONFIG: 'c.yaml' }, { 'c.yaml': yaml })).toEqual({
@@ -173,6 +178,9 @@ describe('configuration: options > environment > YAML file > defaults', () => {
         awsConnectTimeoutMs: 2000,
         awsResponseTimeoutMs: 10000,
         livenessTimeoutSeconds: 600,
+        memoryBudgetMb: 64,
+        maxLogFileMb: 100,
+        s3BodyTimeoutMs: 5000,
       },
     });
   });

@@ -20,10 +20,10 @@ export interface ScannedRecord {
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
-const MAX_DEPTH = 256;
+export const MAX_DEPTH = 256;
 const KMS = bytes('kms.amazonaws.com');
 const INSIGHT = bytes('AwsCloudTrailInsight');
-const RECORDS = bytes('Records');
+export const RECORDS = bytes('Records');
 /** Record keys whose presence sends a record to the full path: envelopes unwrap looks into, and Insight details. */
 const GUARDED = ['s3', 'Sns', 'body', 'insightDetails'].map(bytes);
 const EVENT_SOURCE = bytes('eventSource');
@@ -88,7 +88,7 @@ const TYPE_KEY = 2;
  * `eventSource` and `eventType` say. One loop with an explicit stack and no calls per token: this is where the scan
  * spends its time.
  */
-function scanRecord(buf: Uint8Array, start: number, stack: Uint8Array): ScannedRecord | undefined {
+export function scanRecord(buf: Uint8Array, start: number, stack: Uint8Array): ScannedRecord | undefined {
   const n = buf.length;
   let p = start;
   let top = 0; // open containers; the record's own fields are at top === 1
@@ -194,7 +194,7 @@ function scanRecord(buf: Uint8Array, start: number, stack: Uint8Array): ScannedR
 }
 
 /** The position after the string starting at p, or -1 (used outside the hot loop). */
-function stringEnd(buf: Uint8Array, p: number): number {
+export function stringEnd(buf: Uint8Array, p: number): number {
   const n = buf.length;
   let q = p + 1;
   while (q < n) {
@@ -235,7 +235,7 @@ function word(buf: Uint8Array, p: number, w: Uint8Array): number {
   return equals(buf, p, p + w.length, w) ? p + w.length : -1;
 }
 
-function skipWs(buf: Uint8Array, p: number): number {
+export function skipWs(buf: Uint8Array, p: number): number {
   while (p < buf.length && WHITESPACE[buf[p] as number] === 1) p++;
   return p;
 }
@@ -245,7 +245,7 @@ function guarded(buf: Uint8Array, start: number, end: number): boolean {
   return false;
 }
 
-function equals(buf: Uint8Array, start: number, end: number, w: Uint8Array): boolean {
+export function equals(buf: Uint8Array, start: number, end: number, w: Uint8Array): boolean {
   if (end - start !== w.length) return false;
   for (let i = 0; i < w.length; i++) if (buf[start + i] !== w[i]) return false;
   return true;
