@@ -47,7 +47,7 @@ export async function run(args: readonly string[], io: CliIo, env: NodeJS.Proces
     const loaded = loadConfig(local === undefined ? values : { ...local.options, ...values }, env);
     if ('problems' in loaded) {
       for (const p of loaded.problems) io.err(formatProblem(p));
-      io.err('kms-drift run: not starting (see `kms-drift --help`)');
+      io.err('kms-drift run: not starting (see `kms-drift run --help`)');
       return 2;
     }
     const clients = local?.clients ?? defaultClients(env);

@@ -115,8 +115,10 @@ function describePolicy(change: Readonly<Record<string, JsonValue>>): string {
   const widened = Array.isArray(change['actions_widened'])
     ? change['actions_widened'].flatMap((w) => (isJsonObject(w) && Array.isArray(w['actions']) ? w['actions'] : []))
     : [];
-  const parts = [...list('added_principals').map((p) => `+${p}`), ...list('removed_principals').map((p) => `-${p}`)];
+  const parts: string[] = [];
   const facts: [string, readonly JsonValue[]][] = [
+    ['principals added', list('added_principals')],
+    ['principals removed', list('removed_principals')],
     ['external accounts', list('external_accounts')],
     ['conditions removed', keys('conditions_removed')],
     ['conditions added', keys('conditions_added')],

@@ -163,7 +163,7 @@ describe('kms-drift scan against the KMS API server', () => {
     expect(s.calls.get('DescribeKey')).toBe(6);
     s.fail('ListKeys', 'AccessDeniedException', 10);
     const denied = await scanCli(s.endpoint, '--state', 'examples/terraform.tfstate');
-    expect(denied.code).toBe(1);
+    expect(denied.code).toBe(4); // inputs incomplete (README, exit codes)
     expect(denied.stderr).toMatch(/AccessDeniedException: injected AccessDeniedException/);
   });
 });
