@@ -45,6 +45,10 @@ export function runCli(
         },
       });
     });
+    // A command that does not read stdin (--help, a usage error) may exit before it is written: not a failure.
+    child.stdin.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') reject(err);
+    });
     child.stdin.end(stdin ?? '');
   });
 }
