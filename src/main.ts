@@ -1,119 +1,142 @@
-// Process entry: parse the command line, run one command, exit with its code.
-import { parseArgs } from 'node:util';
+// Process entry: parse the command line against the command table, run one command, exit with its code.
 import { readFileSync } from 'node:fs';
-import { parsePriority, PRIORITIES, type Priority } from './model/priority.ts';
 import type { CliIo } from './cli/replay.ts';
 import { EXAMPLE_EVENTS, EXAMPLE_STATE } from './cli/paths.ts';
+import { COMMANDS, findCommand, RULES_SUBCOMMANDS, type CommandSpec } from './cli/commands.ts';
+import { parseCommand, distance, UsageError, type ParsedCommand } from './cli/parse.ts';
+import { commandHelp, overviewHelp } from './cli/help.ts';
+import { EXIT } from './cli/exit-codes.ts';
+import { colourWanted, type Terminal } from './cli/terminal.ts';
+import type { OutputFormat } from './cli/options.ts';
 // Each command's module is imported when that command runs: `replay` then never loads the AWS SDK, prom-client or
 // the daemon, which halves its start time and memory (see BENCHMARKS.md).
-import { COMPLIANCE_OPTIONS, complianceSettings } from './cli/compliance-options.ts';
 
-const USAGE = `Usage:
-  kms-drift replay [--state PATH]… [--rules PATH]… [--min-priority P] [--fail-on P]
-                   [--terraform-principal ARN]… [--allowed-account ID]… [--emergency-principal ARN]…
-                   [--recovery-principal ARN]… [--recovery-window-days N] INPUT…
-  kms-drift rules validate PATH…
-  kms-drift rules test PATH…            run the "- test:" items of the rule files
-  kms-drift rules explain RULE --event FILE [--state PATH]… [compliance options of replay]
-                                        which part of the condition was false
-  kms-drift rules fields [--markdown]   the fields a rule can use
-  kms-drift run [--queue-url URL] [--state PATH]… [--rules PATH]… [--min-priority P]
-                [--terraform-principal ARN]… [--pollers N] [--http-listen HOST:PORT] [--local]
-                the SQS daemon; every option also as KMS_DRIFT_* (docs/operations.md)
-  kms-drift scan [--state PATH]… [--rules PATH]… [--min-priority P] [--fail-on P] [--allowed-account ID]…
-                 [--account ID]… [--region R]… [--assume-role ARN-TEMPLATE] [--concurrency N]
-                 every key and alias of each account and Region read through the KMS API, diffed against the
-                 states, and what the states declare that is missing
-  kms-drift demo            replay the bundled sample events against the bundled example state
-  kms-drift --version
+type Handler = (parsed: ParsedCommand, args: readonly string[], io: CliIo, term: Terminal) => Promise<number>;
 
-INPUT: CloudTrail log files (.json or gzipped), EventBridge events, SNS/SQS bodies, single records,
-JSON Lines of these, directories (recursive), or - for stdin.
---state: a tfstate file or a directory of *.tfstate (repeatable).
---rules: a rules file or directory (repeatable); replaces the bundled rules.
-P: ${PRIORITIES.join(', ')} (case-insensitive).
-Exit: 0 done; 1 rules or state unusable; 2 usage; 3 a log at --fail-on priority or above was written.`;
-
-class UsageError extends Error {}
-
-function priorityOption(value: string | undefined, name: string): Priority | undefined {
-  if (value === undefined) return undefined;
-  const p = parsePriority(value);
-  if (p === undefined) throw new UsageError(`--${name}: unknown priority '${value}' (one of ${PRIORITIES.join(', ')})`);
-  return p;
+/** text on a terminal unless --format says otherwise; json into pipes and files, where machines read. */
+function formatOf(parsed: ParsedCommand, term: Terminal): OutputFormat {
+  const given = parsed.values['format'];
+  return given === 'text' || given === 'json' ? given : term.stdoutIsTTY ? 'text' : 'json';
 }
 
-async function run(argv: readonly string[], io: CliIo): Promise<number> {
-  const [command, ...rest] = argv;
-  switch (command) {
-    case 'replay': {
-      const { values, positionals } = parseArgs({
-        args: [...rest],
-        allowPositionals: true,
-        options: {
-          state: { type: 'string', multiple: true, default: [] },
-          rules: { type: 'string', multiple: true, default: [] },
-          'min-priority': { type: 'string' },
-          'fail-on': { type: 'string' },
-          'terraform-principal': { type: 'string', multiple: true, default: [] },
-          ...COMPLIANCE_OPTIONS,
-        },
-      });
-      if (positionals.length === 0) throw new UsageError('replay: name at least one INPUT (a file, a directory or -)');
-      const minPriority = priorityOption(values['min-priority'], 'min-priority');
-      const failOn = priorityOption(values['fail-on'], 'fail-on');
-      const compliance = complianceSettings(values);
-      if (typeof compliance === 'string') throw new UsageError(compliance);
-      const { replay } = await import('./cli/replay.ts');
-      return replay(
-        {
-          inputs: positionals,
-          states: values.state,
-          rules: values.rules,
-          terraformPrincipals: values['terraform-principal'],
-          ...compliance,
-          ...(minPriority === undefined ? {} : { minPriority }),
-          ...(failOn === undefined ? {} : { failOn }),
-        },
-        io,
-      );
+const HANDLERS: Readonly<Record<string, Handler>> = {
+  async replay(parsed, _args, io, term) {
+    const { coreCommandOptions, commandSettings } = await import('./cli/command-settings.ts');
+    const options = coreCommandOptions(parsed.values);
+    const { dedupSize } = commandSettings(parsed.values, ['dedupSize']);
+    const { replay } = await import('./cli/replay.ts');
+    return replay(
+      {
+        ...options.setup,
+        inputs: parsed.positionals,
+        format: formatOf(parsed, term),
+        dedupSize,
+        ...(options.failOn === undefined ? {} : { failOn: options.failOn }),
+      },
+      io,
+      term,
+    );
+  },
+  async scan(parsed, _args, io, term) {
+    const { coreCommandOptions } = await import('./cli/command-settings.ts');
+    const options = coreCommandOptions(parsed.values);
+    const { scan, scanOptions } = await import('./cli/scan.ts');
+    return scan({ ...options, ...scanOptions(parsed.values), format: formatOf(parsed, term) }, io, term);
+  },
+  async run(_parsed, args, io) {
+    return (await import('./cli/run.ts')).run(args, io, process.env);
+  },
+  async demo(parsed, _args, io, term) {
+    io.err(`kms-drift demo: replaying ${EXAMPLE_EVENTS} against ${EXAMPLE_STATE}`);
+    const { replay } = await import('./cli/replay.ts');
+    const demo = { inputs: [EXAMPLE_EVENTS], states: [EXAMPLE_STATE], rules: [], terraformPrincipals: [] };
+    return replay({ ...demo, format: formatOf(parsed, term) }, io, term);
+  },
+  async 'rules validate'(parsed, _args, io) {
+    return (await import('./cli/rules-validate.ts')).validateRules(parsed.positionals, io);
+  },
+  async 'rules test'(parsed, _args, io) {
+    return (await import('./cli/rules-test.ts')).testRules(parsed.positionals, io);
+  },
+  async 'rules explain'(_parsed, args, io) {
+    return (await import('./cli/rules-explain.ts')).explainRule(args, io);
+  },
+  async 'rules fields'(parsed, _args, io) {
+    return (await import('./cli/rules-fields.ts')).listFields(io, parsed.values['markdown'] === true);
+  },
+  async completion(parsed, _args, io) {
+    const { completionScript, SHELLS } = await import('./cli/completion.ts');
+    const shell = SHELLS.find((s) => s === parsed.positionals[0]);
+    if (shell === undefined) {
+      throw new UsageError(`no completion for '${parsed.positionals[0] ?? ''}' (${SHELLS.join(', ')})`, 'completion');
     }
-    case 'rules': {
-      const [sub, ...paths] = rest;
-      if (sub === 'fields') return (await import('./cli/rules-fields.ts')).listFields(io, paths.includes('--markdown'));
-      if (sub === 'explain') return (await import('./cli/rules-explain.ts')).explainRule(paths, io);
-      if (sub === 'test') {
-        if (paths.length === 0) throw new UsageError('rules test: name at least one rules file or directory');
-        return (await import('./cli/rules-test.ts')).testRules(paths, io);
-      }
-      if (sub !== 'validate')
-        throw new UsageError(`rules: unknown subcommand '${sub ?? ''}' (validate, test, explain, fields)`);
-      if (paths.length === 0) throw new UsageError('rules validate: name at least one rules file or directory');
-      return (await import('./cli/rules-validate.ts')).validateRules(paths, io);
-    }
-    case 'scan':
-      return (await import('./cli/scan.ts')).scan(rest, io, process.stderr.isTTY);
-    case 'run':
-      return (await import('./cli/run.ts')).run(rest, io, process.env);
-    case 'demo': {
-      io.err(`kms-drift demo: replaying ${EXAMPLE_EVENTS} against ${EXAMPLE_STATE}`);
-      const { replay } = await import('./cli/replay.ts');
-      return replay({ inputs: [EXAMPLE_EVENTS], states: [EXAMPLE_STATE], rules: [], terraformPrincipals: [] }, io);
-    }
-    case '--version':
-    case 'version': {
-      const pkg: unknown = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-      io.out(typeof pkg === 'object' && pkg !== null && 'version' in pkg ? String(pkg.version) : 'unknown');
-      return 0;
-    }
-    case undefined:
-    case '--help':
-    case '-h':
-    case 'help':
-      io.err(USAGE);
-      return command === undefined ? 2 : 0;
-    default:
-      throw new UsageError(`unknown command '${command}'`);
+    io.out(completionScript(shell));
+    return EXIT.ok;
+  },
+};
+
+function version(): string {
+  const pkg: unknown = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+  return typeof pkg === 'object' && pkg !== null && 'version' in pkg ? String(pkg.version) : 'unknown';
+}
+
+const isHelp = (word: string | undefined): boolean => word === '--help' || word === '-h' || word === 'help';
+
+/** The command named by the first words, and the words after it. */
+function resolve(argv: readonly string[]): { spec: CommandSpec; args: readonly string[] } {
+  const [first, ...rest] = argv;
+  if (first === 'rules') {
+    const [sub, ...args] = rest;
+    const spec = sub === undefined ? undefined : findCommand(`rules ${sub}`);
+    if (spec !== undefined) return { spec, args };
+    throw new UsageError(
+      sub === undefined || sub.startsWith('-')
+        ? `rules: name a subcommand (${RULES_SUBCOMMANDS.join(', ')})`
+        : `rules: unknown subcommand '${sub}' (${RULES_SUBCOMMANDS.join(', ')})`,
+    );
+  }
+  const spec = first === undefined ? undefined : findCommand(first);
+  if (spec !== undefined) return { spec, args: rest };
+  if (first === undefined) throw new UsageError('name a command');
+  const names = [...new Set(COMMANDS.map((c) => c.name.split(' ')[0] ?? ''))];
+  const near = names.find((n) => distance(n, first) <= 2);
+  throw new UsageError(`unknown command '${first}'${near === undefined ? '' : ` (did you mean ${near}?)`}`);
+}
+
+async function main(argv: readonly string[], io: CliIo, term: Terminal): Promise<number> {
+  const [first, second] = argv;
+  if (first === '-v' || first === '--version' || first === 'version') {
+    io.out(version());
+    return EXIT.ok;
+  }
+  if (isHelp(first)) {
+    // `kms-drift help replay` is `kms-drift replay --help`.
+    if (second !== undefined) return main([...argv.slice(1), '--help'], io, term);
+    io.out(overviewHelp(version()));
+    return EXIT.ok;
+  }
+  if (first === 'rules' && (second === undefined || isHelp(second))) {
+    if (second === undefined) throw new UsageError(`rules: name a subcommand (${RULES_SUBCOMMANDS.join(', ')})`);
+    io.out(
+      COMMANDS.filter((c) => c.name.startsWith('rules '))
+        .map((c) => `kms-drift ${c.name}: ${c.summary}`)
+        .join('\n'),
+    );
+    return EXIT.ok;
+  }
+  const { spec, args } = resolve(argv);
+  const parsed = parseCommand(spec, args);
+  if (parsed.help) {
+    io.out(commandHelp(spec));
+    return EXIT.ok;
+  }
+  const handler = HANDLERS[spec.name];
+  if (handler === undefined) throw new Error(`no handler for ${spec.name}`);
+  try {
+    return await handler(parsed, args, io, term);
+  } catch (err: unknown) {
+    if (err instanceof UsageError && err.command === undefined) throw new UsageError(err.message, spec.name);
+    throw err;
   }
 }
 
@@ -128,16 +151,20 @@ const io: CliIo = {
   err: (line) => process.stderr.write(`${line}\n`),
   stdin: process.stdin,
 };
+const term: Terminal = {
+  stdoutIsTTY: process.stdout.isTTY === true,
+  stderrIsTTY: process.stderr.isTTY === true,
+  colour: colourWanted(process.env, process.stdout.isTTY === true),
+  writeStderr: (text) => process.stderr.write(text),
+  now: Date.now,
+};
 try {
-  process.exitCode = await run(process.argv.slice(2), io);
+  process.exitCode = await main(process.argv.slice(2), io, term);
 } catch (err: unknown) {
-  if (
-    err instanceof UsageError ||
-    (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))
-  ) {
-    io.err(`kms-drift: ${err.message}\n\n${USAGE}`);
-    process.exitCode = 2;
-  } else {
-    throw err;
-  }
+  if (!(err instanceof UsageError)) throw err;
+  // One line a problem, the last with where to look: never the whole usage.
+  const where = err.command === undefined ? 'kms-drift' : `kms-drift ${err.command}`;
+  const lines = err.message.split('\n');
+  lines.forEach((line, i) => io.err(`${where}: ${line}${i === lines.length - 1 ? ` (see '${where} --help')` : ''}`));
+  process.exitCode = EXIT.usage;
 }

@@ -1,7 +1,12 @@
 import type { ParseArgsOptionsConfig } from 'node:util';
 import type { ComplianceSettings } from '../model/compliance.ts';
+import { commandSettings } from './command-settings.ts';
+import { UsageError } from './parse.ts';
 
-/** The command-line options of the compliance settings, for every command that builds a core (parseArgs shape). */
+/**
+ * The command-line options of the compliance settings in parseArgs' shape, for `rules explain`'s own parser (the
+ * option names are the settings table's: a test checks them against it).
+ */
 export const COMPLIANCE_OPTIONS = {
   'allowed-account': { type: 'string', multiple: true, default: [] as string[] },
   'emergency-principal': { type: 'string', multiple: true, default: [] as string[] },
@@ -16,18 +21,20 @@ export interface ComplianceOptionValues {
   readonly 'recovery-window-days'?: string | undefined;
 }
 
-/** The settings the options give, or the message of the first invalid one (a usage error). */
+/** The settings the options give, validated as `run` validates them, or the message of every invalid one. */
 export function complianceSettings(values: ComplianceOptionValues): Partial<ComplianceSettings> | string {
-  const bad = values['allowed-account'].find((v) => !/^\d{12}$/.test(v));
-  if (bad !== undefined) return `--allowed-account: expected a 12-digit AWS account id, got '${bad}'`;
-  const window = values['recovery-window-days'];
-  const days = window === undefined ? undefined : Number(window);
-  if (days !== undefined && (!Number.isInteger(days) || days < 1 || days > 365))
-    return `--recovery-window-days: expected a whole number from 1 to 365, got '${window ?? ''}'`;
-  return {
-    allowedAccounts: values['allowed-account'],
-    emergencyPrincipals: values['emergency-principal'],
-    recoveryPrincipals: values['recovery-principal'],
-    ...(days === undefined ? {} : { recoveryWindowDays: days }),
-  };
+  try {
+    return commandSettings(
+      {
+        'allowed-account': [...values['allowed-account']],
+        'emergency-principal': [...values['emergency-principal']],
+        'recovery-principal': [...values['recovery-principal']],
+        'recovery-window-days': values['recovery-window-days'],
+      },
+      ['allowedAccounts', 'emergencyPrincipals', 'recoveryPrincipals', 'recoveryWindowDays'],
+    );
+  } catch (err: unknown) {
+    if (err instanceof UsageError) return err.message;
+    throw err;
+  }
 }

@@ -5,7 +5,7 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { AwsClients } from './run.ts';
+import type { AwsClients } from './aws-clients.ts';
 import type { CliIo } from './replay.ts';
 import { EXAMPLE_EVENTS, EXAMPLE_STATE } from './paths.ts';
 
@@ -20,12 +20,20 @@ const LOG_KEY = `AWSLogs/111122223333/CloudTrail/us-west-2/2022/09/01/1111222233
  */
 export async function startLocal(
   io: CliIo,
-): Promise<{ options: Record<string, string | string[]>; clients: AwsClients; stop(): Promise<void> }> {
+): Promise<
+  | { options: Record<string, string | string[]>; clients: AwsClients; stop(): Promise<void> }
+  | { readonly unavailable: string }
+> {
   let fauxqs: typeof import('fauxqs');
   try {
     fauxqs = await import('fauxqs');
-  } catch {
-    throw new Error('run --local needs the fauxqs package (a devDependency): run `npm ci` in the kms-drift checkout');
+  } catch (err: unknown) {
+    if (typeof err !== 'object' || err === null || !('code' in err) || err.code !== 'ERR_MODULE_NOT_FOUND') throw err;
+    // The image installs production dependencies only: --local is for a checkout, not for a deployment.
+    return {
+      unavailable:
+        'needs the SQS/S3 emulator fauxqs, a development dependency that is not installed here (not in the container image); run it from a kms-drift checkout after `npm ci`',
+    };
   }
   const server = await fauxqs.startFauxqs({ port: 0, logger: false });
   const endpoint = `http://127.0.0.1:${server.port}`;

@@ -1,13 +1,22 @@
+import type { PayloadOutcome } from '../app.ts';
+import { SeenEventIds } from '../dedup/event-ids.ts';
 import { atLeast, type Priority } from '../model/priority.ts';
 import { formatProblem } from '../model/problem.ts';
 import { readInputs } from '../sources/files/read-inputs.ts';
+import { EXIT } from './exit-codes.ts';
+import type { OutputFormat } from './options.ts';
 import { setupCore, type SetupOptions } from './setup.ts';
-import { pinoDriftLogWriter } from '../sinks/stdout.ts';
+import { driftLogOutput } from './output.ts';
+import { NO_TERMINAL, Progress, type Terminal } from './terminal.ts';
 import { Tally } from './tally.ts';
 
 export interface ReplayOptions extends SetupOptions {
   readonly inputs: readonly string[];
   readonly failOn?: Priority;
+  /** Default json. */
+  readonly format?: OutputFormat;
+  /** CloudTrail eventIDs remembered to drop duplicates (the daemon's dedupSize). Default 100000. */
+  readonly dedupSize?: number;
 }
 
 export interface CliIo {
@@ -18,39 +27,94 @@ export interface CliIo {
   readonly stdin: NodeJS.ReadableStream;
 }
 
-/** Exit codes: 0 done, 1 rules or state unusable (nothing replayed), 3 `--fail-on` threshold reached. */
-export async function replay(options: ReplayOptions, io: CliIo): Promise<number> {
+/**
+ * Exit codes (src/cli/exit-codes.ts): 0 done, 1 rules or state unusable (nothing replayed), 3 `--fail-on` reached,
+ * 4 an input missing, unreadable or with an error record (the rest was replayed).
+ */
+export async function replay(options: ReplayOptions, io: CliIo, term: Terminal = NO_TERMINAL): Promise<number> {
   const setup = await setupCore(options);
   for (const p of setup.problems) io.err(formatProblem(p));
   if (!setup.ok) {
-    io.err('kms-drift: not replaying: fix the errors above');
-    return 1;
+    io.err('kms-drift replay: not replaying: fix the errors above');
+    return EXIT.unusable;
+  }
+  if (options.states.length === 0) {
+    io.err('kms-drift replay: warning: no --state, so every key and alias is unmanaged and reported as such');
   }
   const { core } = setup;
-  const writer = pinoDriftLogWriter(1);
+  const progress = term.stderrIsTTY ? new Progress(term) : undefined;
+  const output = driftLogOutput(options.format ?? 'json', io, term, progress);
+  const seen = new SeenEventIds(options.dedupSize ?? 100_000);
   const tally = new Tally();
   let failed = false;
+  let incomplete = false;
+  let files = 0;
+  let lastSource: string | undefined;
   for await (const payload of readInputs(options.inputs, { stdin: io.stdin })) {
+    if (payload.source !== lastSource) {
+      files++;
+      lastSource = payload.source;
+    }
     if ('problem' in payload) {
-      io.err(formatProblem(payload.problem));
+      output.err(formatProblem(payload.problem));
       tally.addProblem(payload.problem.code);
+      if (payload.problem.severity === 'error') incomplete = true;
       continue;
     }
-    const outcome =
-      'logFile' in payload ? core.processLogFile(payload.logFile) : core.processPayload(payload.value, payload.path);
+    const outcome = dropDuplicates(
+      'logFile' in payload ? core.processLogFile(payload.logFile) : core.processPayload(payload.value, payload.path),
+      seen,
+    );
     tally.add(outcome);
-    for (const p of outcome.problems) io.err(formatProblem({ ...p, source: p.source ?? payload.source }));
+    for (const p of outcome.problems) {
+      output.err(formatProblem({ ...p, source: p.source ?? payload.source }));
+      if (p.severity === 'error') incomplete = true;
+    }
     for (const ref of outcome.s3Objects) {
-      io.err(
-        `${payload.source} ${ref.path} s3://${ref.bucket}/${ref.key}: S3 log files are fetched by \`kms-drift run\`, not by replay`,
+      output.err(
+        `${payload.source} ${ref.path} s3://${ref.bucket}/${ref.key}: not read: S3 log files are fetched by \`kms-drift run\`, not by replay`,
       );
+      incomplete = true;
     }
     for (const l of outcome.logs) {
-      writer.write(l.priority, l.log, l.msg);
+      output.writer.write(l.priority, l.log, l.msg);
       if (options.failOn !== undefined && atLeast(l.priority, options.failOn)) failed = true;
     }
+    progress?.update(
+      () => `kms-drift replay: ${files} inputs, ${tally.eventCount} events, ${tally.logCount} drift logs…`,
+    );
   }
-  await writer.flush();
-  io.err(`kms-drift replay: ${tally.summary()}`);
-  return failed ? 3 : 0;
+  await output.writer.flush();
+  output.summary('replay', tally);
+  if (incomplete) io.err(`kms-drift replay: inputs incomplete: see the problems above`);
+  return failed ? EXIT.failOn : incomplete ? EXIT.incomplete : EXIT.ok;
+}
+
+/**
+ * Events whose CloudTrail eventID an earlier payload carried are dropped and counted as `duplicate`, as the daemon
+ * drops them: the same file given twice, or overlapping exports, log each event once. Within one payload every
+ * event stands (one event may log several rules).
+ */
+function dropDuplicates(outcome: PayloadOutcome, seen: SeenEventIds): PayloadOutcome {
+  const duplicates = new Set<string>();
+  const fresh = new Set<string>();
+  const events = outcome.events.filter((e) => {
+    if (e.eventId === '' || fresh.has(e.eventId)) return true;
+    if (seen.claim(e.eventId)) {
+      duplicates.add(e.eventId);
+      return false;
+    }
+    fresh.add(e.eventId);
+    return true;
+  });
+  if (duplicates.size === 0) return outcome;
+  return {
+    ...outcome,
+    events,
+    logs: outcome.logs.filter((l) => !duplicates.has(String(l.log['event_id']))),
+    skipped: {
+      ...outcome.skipped,
+      duplicate: (outcome.skipped.duplicate ?? 0) + outcome.events.length - events.length,
+    },
+  };
 }

@@ -3,7 +3,6 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { liveReader } from '../kms/live-reads.ts';
-import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { loadConfig } from '../config/load.ts';
 import type { Config } from '../config/types.ts';
@@ -21,57 +20,40 @@ import { setupCore } from './setup.ts';
 import type { ReloadingState } from '../terraform/reloading-state.ts';
 import { startLocal } from './local.ts';
 import { s3StateReader } from '../sources/s3/state-reader.ts';
+import type { AwsClients } from './aws-clients.ts';
+import { findCommand } from './commands.ts';
+import { EXIT } from './exit-codes.ts';
+import { parseCommand } from './parse.ts';
 
-export interface AwsClients {
-  readonly sqs: SQSClient;
-  readonly s3: S3Client;
-  readonly cloudtrail: CloudTrailClient;
-  readonly kms: KMSClient;
-}
+export type { AwsClients } from './aws-clients.ts';
 
 /**
  * `kms-drift run`: the daemon. Exit 0 after a clean shutdown (SIGTERM/SIGINT), 1 when rules or state are unusable,
  * 2 when the configuration is (no queue, bad values — every problem listed).
  */
 export async function run(args: readonly string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<number> {
-  const { values } = parseArgs({
-    args: [...args],
-    options: {
-      'queue-url': { type: 'string' },
-      state: { type: 'string', multiple: true },
-      rules: { type: 'string', multiple: true },
-      'min-priority': { type: 'string' },
-      'terraform-principal': { type: 'string', multiple: true },
-      pollers: { type: 'string' },
-      'visibility-timeout': { type: 'string' },
-      'wait-time': { type: 'string' },
-      'shutdown-timeout-ms': { type: 'string' },
-      'dedup-size': { type: 'string' },
-      'http-listen': { type: 'string' },
-      'state-reload-seconds': { type: 'string' },
-      since: { type: 'string' },
-      'checkpoint-file': { type: 'string' },
-      'lookup-poll-seconds': { type: 'string' },
-      'live-kms-reads': { type: 'boolean' },
-      'memory-budget-mb': { type: 'string' },
-      'max-log-file-mb': { type: 'string' },
-      's3-body-timeout-ms': { type: 'string' },
-      local: { type: 'boolean', default: false },
-      config: { type: 'string' },
-    },
-  });
+  // The options are the settings table's rows (src/cli/options.ts): every setting is an option, a variable, a key.
+  const spec = findCommand('run');
+  if (spec === undefined) throw new Error('no run command in the command table');
+  const { values } = parseCommand(spec, args);
   const stop = new AbortController();
   const onSignal = (): void => stop.abort();
   // `on`, not `once`: a second signal during the shutdown must not kill the process with in-flight messages.
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
-  const local = values.local ? await startLocal(io) : undefined;
+  const local = values['local'] === true ? await startLocal(io) : undefined;
+  if (local !== undefined && 'unavailable' in local) {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+    io.err(`kms-drift run --local: ${local.unavailable}`);
+    return EXIT.usage;
+  }
   let clients: AwsClients | undefined;
   try {
     const loaded = loadConfig(local === undefined ? values : { ...local.options, ...values }, env);
     if ('problems' in loaded) {
       for (const p of loaded.problems) io.err(formatProblem(p));
-      io.err('kms-drift run: not starting (see `kms-drift --help`)');
+      io.err('kms-drift run: not starting (see `kms-drift run --help`)');
       return 2;
     }
     clients = local?.clients ?? defaultClients(env, loaded.config);

@@ -1,100 +1,96 @@
-import { parseArgs } from 'node:util';
-import { atLeast, parsePriority, type Priority } from '../model/priority.ts';
+import { atLeast } from '../model/priority.ts';
 import { formatProblem } from '../model/problem.ts';
 import { callerIdentity, kmsClientFor } from '../kms/clients.ts';
 import { declaredResources } from '../kms/declared-resources.ts';
 import { errorText } from '../kms/read-account.ts';
 import { scanTarget, type TargetCounts } from '../kms/scan-target.ts';
 import { scanTargets, type ScanTarget } from '../kms/targets.ts';
-import { pinoDriftLogWriter } from '../sinks/stdout.ts';
+import type { CoreCommandOptions } from './command-settings.ts';
+import { EXIT } from './exit-codes.ts';
+import { driftLogOutput } from './output.ts';
+import type { OptionValues } from './parse.ts';
+import { UsageError } from './parse.ts';
 import type { CliIo } from './replay.ts';
 import { setupCore } from './setup.ts';
-import { COMPLIANCE_OPTIONS, complianceSettings } from './compliance-options.ts';
+import { Tally } from './tally.ts';
+import { NO_TERMINAL, Progress, type Terminal } from './terminal.ts';
 
-/** The scan's own options (besides the core's), parseArgs shape. */
-const SCAN_OPTIONS = {
-  account: { type: 'string', multiple: true, default: [] as string[] },
-  region: { type: 'string', multiple: true, default: [] as string[] },
-  'assume-role': { type: 'string' },
-  concurrency: { type: 'string' },
-} as const;
+/** Where and as whom to read: `--account`, `--region`, `--assume-role`, `--concurrency` (src/cli/options.ts). */
+export interface ScanOptions {
+  readonly accounts: readonly string[];
+  readonly regions: readonly string[];
+  readonly assumeRole?: string;
+  readonly concurrency: number;
+}
+
+export function scanOptions(values: OptionValues): ScanOptions {
+  const list = (v: OptionValues[string]): string[] => (Array.isArray(v) ? v : typeof v === 'string' ? [v] : []);
+  const accounts = list(values['account']);
+  const bad = accounts.find((a) => !/^\d{12}$/.test(a));
+  if (bad !== undefined) throw new UsageError(`--account: expected a 12-digit AWS account id, got '${bad}'`);
+  const role = values['assume-role'];
+  if (typeof role === 'string' && !role.includes('{account}')) {
+    throw new UsageError(
+      '--assume-role: the role ARN must contain {account}, e.g. arn:aws:iam::{account}:role/kms-drift-scan',
+    );
+  }
+  const given = values['concurrency'];
+  const concurrency = Number(typeof given === 'string' ? given : 4);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
+    throw new UsageError(`--concurrency: expected a whole number from 1 to 64, got '${String(given)}'`);
+  }
+  return {
+    accounts,
+    regions: list(values['region']),
+    ...(typeof role === 'string' ? { assumeRole: role } : {}),
+    concurrency,
+  };
+}
 
 /**
  * `kms-drift scan`: every customer managed key and alias of each account and Region (from the states' ARNs or
  * --account/--region; other accounts through --assume-role), read through the KMS API and diffed against the states,
- * and every declared resource the account lacks, as drift logs. Exit codes: 0 done, 1 something could not be read
- * (states, rules, an account, a Region or a key), 2 usage, 3 `--fail-on` reached.
+ * and every declared resource the account lacks, as drift logs. Exit codes as replay's: 1 states or rules unusable,
+ * 3 `--fail-on` reached, 4 inputs incomplete (an account, a Region or a key could not be read), after the logs of
+ * what was read.
  */
-export async function scan(args: readonly string[], io: CliIo, progress: boolean): Promise<number> {
-  const { values } = parseArgs({
-    args: [...args],
-    options: {
-      state: { type: 'string', multiple: true, default: [] },
-      rules: { type: 'string', multiple: true, default: [] },
-      'min-priority': { type: 'string' },
-      'fail-on': { type: 'string' },
-      'terraform-principal': { type: 'string', multiple: true, default: [] },
-      ...SCAN_OPTIONS,
-      ...COMPLIANCE_OPTIONS,
-    },
-  });
-  const usage = (message: string): number => {
-    io.err(`kms-drift scan: ${message}`);
-    return 2;
-  };
-  const compliance = complianceSettings(values);
-  if (typeof compliance === 'string') return usage(compliance);
-  const minPriority = values['min-priority'] === undefined ? undefined : parsePriority(values['min-priority']);
-  const failOn: Priority | undefined = values['fail-on'] === undefined ? undefined : parsePriority(values['fail-on']);
-  for (const [name, given, parsed] of [
-    ['min-priority', values['min-priority'], minPriority],
-    ['fail-on', values['fail-on'], failOn],
-  ] as const) {
-    if (given !== undefined && parsed === undefined) return usage(`--${name}: unknown priority '${given}'`);
-  }
-  const badAccount = values.account.find((a) => !/^\d{12}$/.test(a));
-  if (badAccount !== undefined) return usage(`--account: expected a 12-digit AWS account id, got '${badAccount}'`);
-  const role = values['assume-role'];
-  if (role !== undefined && !role.includes('{account}')) {
-    return usage(`--assume-role: the role ARN must contain {account}, e.g. arn:aws:iam::{account}:role/kms-drift-scan`);
-  }
-  const concurrency = Number(values.concurrency ?? 4);
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
-    return usage(`--concurrency: expected a whole number from 1 to 64, got '${values.concurrency ?? ''}'`);
-  }
-  const setup = await setupCore({
-    states: values.state,
-    rules: values.rules,
-    terraformPrincipals: values['terraform-principal'],
-    ...compliance,
-    ...(minPriority === undefined ? {} : { minPriority }),
-  });
+export async function scan(
+  options: CoreCommandOptions & ScanOptions,
+  io: CliIo,
+  term: Terminal = NO_TERMINAL,
+): Promise<number> {
+  const setup = await setupCore(options.setup);
   for (const p of setup.problems) io.err(formatProblem(p));
-  if (!setup.ok) return 1;
-
+  if (!setup.ok) return EXIT.unusable;
+  if (options.setup.states.length === 0) {
+    io.err('kms-drift scan: warning: no --state, so every key and alias is unmanaged and reported as such');
+  }
   const declared = declaredResources(setup.state.current());
   let caller: Awaited<ReturnType<typeof callerIdentity>>;
   try {
     caller = await callerIdentity();
   } catch (err: unknown) {
     io.err(`kms-drift scan: STS GetCallerIdentity: ${errorText(err)}`);
-    return 1;
+    return EXIT.incomplete;
   }
+  const role = options.assumeRole;
   const planned = scanTargets(declared, {
-    accounts: values.account,
-    regions: values.region,
+    accounts: options.accounts,
+    regions: options.regions,
     assumeRole: role !== undefined,
     caller,
     defaultRegion: caller.region,
   });
-  if (planned.error !== undefined) return usage(planned.error);
+  if (planned.error !== undefined) throw new UsageError(planned.error);
+
+  const progress = term.stderrIsTTY ? new Progress(term) : undefined;
+  const output = driftLogOutput(options.format ?? 'json', io, term, progress);
   for (const account of planned.unread) {
-    io.err(
+    output.err(
       `kms-drift scan: account ${account} is declared in the states but not read: give --assume-role, or --account ${caller.account} to read only this one`,
     );
   }
-
-  const writer = pinoDriftLogWriter(1);
+  const tally = new Tally();
   let failed = false;
   let incomplete = planned.unread.length > 0;
   const results = planned.targets.map((target) => ({
@@ -104,11 +100,11 @@ export async function scan(args: readonly string[], io: CliIo, progress: boolean
     done: false,
   }));
   const showProgress = (): void => {
-    if (!progress) return;
     const t = total(results.map((r) => r.counts));
     const done = results.filter((r) => r.done).length;
-    process.stderr.write(
-      `\rkms-drift scan: ${done}/${results.length} account-Regions, ${t.keys} keys, ${t.aliases} aliases, ${t.drifted} drifted, ${t.missing} missing`,
+    progress?.update(
+      () =>
+        `kms-drift scan: ${done}/${results.length} account-Regions, ${t.keys} keys, ${t.aliases} aliases, ${t.drifted} drifted, ${t.missing} missing`,
     );
   };
   const scanOne = async (result: (typeof results)[number]): Promise<void> => {
@@ -124,8 +120,9 @@ export async function scan(args: readonly string[], io: CliIo, progress: boolean
           event(event) {
             const outcome = setup.core.processEvent(event);
             for (const l of outcome.logs) {
-              writer.write(l.priority, l.log, l.msg);
-              if (failOn !== undefined && atLeast(l.priority, failOn)) failed = true;
+              output.writer.write(l.priority, l.log, l.msg);
+              tally.addLog(l.priority, String(l.log['rule'] ?? ''));
+              if (options.failOn !== undefined && atLeast(l.priority, options.failOn)) failed = true;
             }
             showProgress();
             const drifted = outcome.driftType !== 'in_sync' && outcome.driftType !== 'none';
@@ -133,8 +130,7 @@ export async function scan(args: readonly string[], io: CliIo, progress: boolean
           },
           problem(p) {
             incomplete = true;
-            if (progress) process.stderr.write('\n');
-            io.err(formatProblem(p));
+            output.err(formatProblem(p));
           },
         },
         result.counts,
@@ -148,17 +144,16 @@ export async function scan(args: readonly string[], io: CliIo, progress: boolean
       showProgress();
     }
   };
-  await pool(results, concurrency, scanOne);
-  await writer.flush();
-  if (progress) process.stderr.write('\n');
-  for (const { target, counts, error } of results) io.err(`kms-drift scan: ${summary(target, counts, error)}`);
-  if (results.length > 1) {
-    const t = total(results.map((r) => r.counts));
-    io.err(
-      `kms-drift scan: ${results.length} account-Regions: ${t.keys} keys, ${t.aliases} aliases read; ${t.drifted} differ from the states, ${t.missing} missing`,
-    );
-  }
-  return incomplete ? 1 : failed ? 3 : 0;
+  await pool(results, options.concurrency, scanOne);
+  await output.writer.flush();
+  for (const { target, counts, error } of results) output.err(`kms-drift scan: ${summary(target, counts, error)}`);
+  const t = total(results.map((r) => r.counts));
+  output.summary(
+    'scan',
+    tally,
+    `kms-drift scan: ${results.length} account-Regions: ${t.keys} keys, ${t.aliases} aliases read; ${t.drifted} differ from the states, ${t.missing} missing${incomplete ? '; inputs incomplete' : ''}`,
+  );
+  return failed ? EXIT.failOn : incomplete ? EXIT.incomplete : EXIT.ok;
 }
 
 function summary(target: ScanTarget, c: TargetCounts, error: string | undefined): string {

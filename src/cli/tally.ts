@@ -6,12 +6,34 @@ export class Tally {
   readonly skipped = new Map<string, number>();
   readonly problems = new Map<string, number>();
   readonly logs = new Map<string, number>();
+  /** Drift logs by priority and rule, for the summary table of `--format text`. */
+  readonly byRule = new Map<string, { readonly priority: string; readonly rule: string; count: number }>();
 
   add(outcome: PayloadOutcome): void {
     for (const e of outcome.events) bump(this.events, e.name);
     for (const [reason, n] of Object.entries(outcome.skipped)) bump(this.skipped, reason, n ?? 0);
     for (const p of outcome.problems) bump(this.problems, p.code);
-    for (const l of outcome.logs) bump(this.logs, l.priority);
+    for (const l of outcome.logs) this.addLog(l.priority, String(l.log['rule'] ?? ''));
+  }
+
+  addLog(priority: string, rule: string): void {
+    bump(this.logs, priority);
+    const key = `${priority} ${rule}`;
+    const row = this.byRule.get(key);
+    if (row === undefined) this.byRule.set(key, { priority, rule, count: 1 });
+    else row.count++;
+  }
+
+  get eventCount(): number {
+    return total(this.events);
+  }
+
+  get logCount(): number {
+    return total(this.logs);
+  }
+
+  get problemCount(): number {
+    return total(this.problems);
   }
 
   addProblem(code: string): void {
@@ -36,7 +58,7 @@ function bump(map: Map<string, number>, key: string, n = 1): void {
   map.set(key, (map.get(key) ?? 0) + n);
 }
 
-function total(map: Map<string, number>): number {
+export function total(map: Map<string, number>): number {
   let t = 0;
   for (const n of map.values()) t += n;
   return t;

@@ -19,6 +19,23 @@ const accountList = z.preprocess(
   z.array(text.regex(/^\d{12}$/, 'expected a 12-digit AWS account id'), { error: 'expected a list of account ids' }),
 );
 
+/**
+ * IAM/STS ARN patterns with `*` as a wildcard (`arn:aws:iam::111122223333:role/terraform-*`). A pattern that is no
+ * ARN matches nobody, so a typo would silently switch the Terraform allowlist or break-glass off: refuse it.
+ */
+export const PRINCIPAL_PATTERN = /^arn:(aws[a-z-]*|\*):(iam|sts|\*)::(\d{12}|[\d*]*\*[\d*]*):\S+$/;
+
+const principalList = z.preprocess(
+  (v) => (typeof v === 'string' ? [v] : v),
+  z.array(
+    text.regex(
+      PRINCIPAL_PATTERN,
+      'expected an IAM or STS ARN pattern like arn:aws:iam::111122223333:role/name-* (`*` matches any text)',
+    ),
+    { error: 'expected a list of ARN patterns' },
+  ),
+);
+
 function integer(min: number, max: number) {
   const range = `a whole number from ${min} to ${max}`;
   return z.preprocess(
@@ -54,10 +71,10 @@ export const configSchema = z.object({
       return p ?? z.NEVER;
     })
     .optional(),
-  terraformPrincipals: list,
+  terraformPrincipals: principalList,
   allowedAccounts: accountList,
-  emergencyPrincipals: list,
-  recoveryPrincipals: list,
+  emergencyPrincipals: principalList,
+  recoveryPrincipals: principalList,
   recoveryWindowDays: integer(1, 365),
   pollers: integer(1, 64),
   concurrency: integer(1, 10),

@@ -4,7 +4,10 @@ import { LOG_LEVELS, type Config } from './types.ts';
 /** How a setting's text is read: lists are comma-separated in the environment and repeatable as options. */
 export type SettingKind = 'text' | 'list' | 'integer' | 'boolean';
 
-/** One row of the settings table: the single source for the loader, `--help`, and docs/operations.md. */
+/**
+ * One row of the settings table: the single source for the loader, the command-line options of every command that
+ * takes the setting (src/cli/options.ts), `--help`, shell completion and docs/operations.md.
+ */
 export interface Setting {
   /** The Config field, and the key in the YAML config file. */
   readonly name: keyof Config;
@@ -12,6 +15,8 @@ export interface Setting {
   /** Without the leading `--`. */
   readonly option: string;
   readonly kind: SettingKind;
+  /** The value's placeholder in `--help` (`--state PATH`); omitted for booleans. Default: N for integers, else VALUE. */
+  readonly arg?: string;
   readonly default?: string | number | boolean | readonly string[];
   readonly description: string;
 }
@@ -20,6 +25,7 @@ export interface Setting {
 export const CONFIG_FILE_SETTING = {
   env: 'KMS_DRIFT_CONFIG',
   option: 'config',
+  arg: 'FILE',
   description: 'YAML file of settings (keys are the setting names below, e.g. `queueUrl`, `pollers`)',
 } as const;
 
@@ -29,6 +35,7 @@ export const SETTINGS: readonly Setting[] = [
     env: 'KMS_DRIFT_QUEUE_URL',
     option: 'queue-url',
     kind: 'text',
+    arg: 'URL',
     description: 'SQS queue URL (required unless `lookupPollSeconds` > 0)',
   },
   {
@@ -36,6 +43,7 @@ export const SETTINGS: readonly Setting[] = [
     env: 'KMS_DRIFT_STATE',
     option: 'state',
     kind: 'list',
+    arg: 'PATH',
     default: [],
     description: 'Terraform state files, directories or `s3://bucket/key`',
   },
@@ -44,6 +52,7 @@ export const SETTINGS: readonly Setting[] = [
     env: 'KMS_DRIFT_RULES',
     option: 'rules',
     kind: 'list',
+    arg: 'PATH',
     default: [],
     description: 'rule files or directories; empty = the bundled rules',
   },
@@ -52,6 +61,7 @@ export const SETTINGS: readonly Setting[] = [
     env: 'KMS_DRIFT_MIN_PRIORITY',
     option: 'min-priority',
     kind: 'text',
+    arg: 'PRIORITY',
     description: `least severe priority logged (${PRIORITIES.join(', ')})`,
   },
   {
@@ -59,6 +69,7 @@ export const SETTINGS: readonly Setting[] = [
     env: 'KMS_DRIFT_TERRAFORM_PRINCIPALS',
     option: 'terraform-principal',
     kind: 'list',
+    arg: 'ARN',
     default: [],
     description: "ARN patterns (with `*`) whose changes are Terraform's own",
   },
@@ -67,6 +78,7 @@ export const SETTINGS: readonly Setting[] = [
     env: 'KMS_DRIFT_ALLOWED_ACCOUNTS',
     option: 'allowed-account',
     kind: 'list',
+    arg: 'ID',
     default: [],
     description:
       "accounts besides the key's own that key policies may grant (not reported in `policy.external_accounts`)",
@@ -76,6 +88,7 @@ export const SETTINGS: readonly Setting[] = [
     env: 'KMS_DRIFT_EMERGENCY_PRINCIPALS',
     option: 'emergency-principal',
     kind: 'list',
+    arg: 'ARN',
     default: [],
     description:
       'break-glass: ARN patterns (with `*`) whose DisableKey, ScheduleKeyDeletion, RevokeGrant are `authorized_emergency`',
@@ -85,6 +98,7 @@ export const SETTINGS: readonly Setting[] = [
     env: 'KMS_DRIFT_RECOVERY_PRINCIPALS',
     option: 'recovery-principal',
     kind: 'list',
+    arg: 'ARN',
     default: [],
     description:
       'break-glass: ARN patterns that may undo an emergency action (EnableKey, CancelKeyDeletion); empty = the emergency principals',
@@ -94,6 +108,7 @@ export const SETTINGS: readonly Setting[] = [
     env: 'KMS_DRIFT_RECOVERY_WINDOW_DAYS',
     option: 'recovery-window-days',
     kind: 'integer',
+    arg: 'DAYS',
     default: 7,
     description: 'break-glass: days after an emergency action within which a recovery is expected (1-365)',
   },
@@ -102,6 +117,7 @@ export const SETTINGS: readonly Setting[] = [
     env: 'KMS_DRIFT_POLLERS',
     option: 'pollers',
     kind: 'integer',
+    arg: 'N',
     default: 1,
     description: 'concurrent SQS receive loops (1-64)',
   },
@@ -110,6 +126,7 @@ export const SETTINGS: readonly Setting[] = [
     env: 'KMS_DRIFT_CONCURRENCY',
     option: 'concurrency',
     kind: 'integer',
+    arg: 'N',
     default: 10,
     description: 'messages each receive loop receives and works on at once (1-10, the SQS maximum per receive)',
   },
@@ -118,6 +135,7 @@ export const SETTINGS: readonly Setting[] = [
     env: 'KMS_DRIFT_VISIBILITY_TIMEOUT',
     option: 'visibility-timeout',
     kind: 'integer',
+    arg: 'SECONDS',
     default: 60,
     description: 'seconds a received message stays invisible; extended while worked on (1-43200)',
   },
@@ -126,6 +144,7 @@ export const SETTINGS: readonly Setting[] = [
     env: 'KMS_DRIFT_WAIT_TIME',
     option: 'wait-time',
     kind: 'integer',
+    arg: 'SECONDS',
     default: 20,
     description: 'SQS long-poll wait in seconds (0-20)',
   },
@@ -134,6 +153,7 @@ export const SETTINGS: readonly Setting[] = [
     env: 'KMS_DRIFT_SHUTDOWN_TIMEOUT_MS',
     option: 'shutdown-timeout-ms',
     kind: 'integer',
+    arg: 'MS',
     default: 20000,
     description: 'on SIGTERM/SIGINT, time in-flight messages get before they are released (ms)',
   },
@@ -142,6 +162,7 @@ export const SETTINGS: readonly Setting[] = [
     env: 'KMS_DRIFT_DEDUP_SIZE',
     option: 'dedup-size',
     kind: 'integer',
+    arg: 'N',
     default: 100000,
     description: 'CloudTrail eventIDs remembered to drop duplicates',
   },
@@ -150,6 +171,7 @@ export const SETTINGS: readonly Setting[] = [
     env: 'KMS_DRIFT_STATE_RELOAD_SECONDS',
     option: 'state-reload-seconds',
     kind: 'integer',
+    arg: 'SECONDS',
     default: 60,
     description: 'seconds between checks for changed states (file mtime and size, S3 ETag); 0 = never',
   },
@@ -158,6 +180,7 @@ export const SETTINGS: readonly Setting[] = [
     env: 'KMS_DRIFT_HTTP_LISTEN',
     option: 'http-listen',
     kind: 'text',
+    arg: 'HOST:PORT',
     description: '`host:port` for /metrics, /healthz, /readyz (e.g. `127.0.0.1:9464`); unset = no HTTP server',
   },
   {
@@ -173,6 +196,7 @@ export const SETTINGS: readonly Setting[] = [
     env: 'KMS_DRIFT_BACKFILL_SINCE',
     option: 'since',
     kind: 'text',
+    arg: 'DURATION',
     description: 'on start, read CloudTrail LookupEvents this far back (`90s`, `30m`, `6h`, `2d`) without a checkpoint',
   },
   {
@@ -180,6 +204,7 @@ export const SETTINGS: readonly Setting[] = [
     env: 'KMS_DRIFT_CHECKPOINT_FILE',
     option: 'checkpoint-file',
     kind: 'text',
+    arg: 'FILE',
     description: 'file that remembers up to when LookupEvents was read, across restarts',
   },
   {
@@ -187,6 +212,7 @@ export const SETTINGS: readonly Setting[] = [
     env: 'KMS_DRIFT_LOOKUP_POLL_SECONDS',
     option: 'lookup-poll-seconds',
     kind: 'integer',
+    arg: 'SECONDS',
     default: 0,
     description: 'read LookupEvents every N seconds (works without a queue); 0 = only the backfill on start',
   },
@@ -195,6 +221,7 @@ export const SETTINGS: readonly Setting[] = [
     env: 'KMS_DRIFT_LOG_LEVEL',
     option: 'log-level',
     kind: 'text',
+    arg: 'LEVEL',
     default: 'info',
     description: `level of the diagnostics on stderr (${LOG_LEVELS.join(', ')}); drift logs are always written`,
   },

@@ -147,7 +147,7 @@ describe('kms-drift replay inputs and options', () => {
     expect((await runCli(['replay', '--state', STATE, '--fail-on', 'critical', files[0] ?? ''])).code).toBe(0);
   });
 
-  it('bad inputs are reported with their place and the run goes on', async () => {
+  it('bad inputs are reported with their place, the run goes on, and it exits 4 (inputs incomplete)', async () => {
     const result = await runCli([
       'replay',
       '--state',
@@ -155,7 +155,7 @@ describe('kms-drift replay inputs and options', () => {
       `${DOC}/ct-encrypt.1.INVALID.txt`,
       `${DOC}/ct-disable-key-rotation.1.json`,
     ]);
-    expect(result.code).toBe(0);
+    expect(result.code).toBe(4);
     expect(result.stderr).toMatch(/ct-encrypt\.1\.INVALID\.txt.*INPUT_JSON/);
     expect(result.logs.map((l) => l['rule']).sort()).toEqual(ROTATION_RULES);
   });

@@ -47,9 +47,11 @@ describe('Dockerfile', () => {
   const final = all.at(-1) ?? [];
   const get = (instr: string): string[] => final.filter((l) => l.startsWith(`${instr} `));
 
-  it('every stage is an official Node 24 image', () => {
+  it('every stage is the official Node 24 image, pinned by digest', () => {
     expect(all.length).toBeGreaterThanOrEqual(2);
-    for (const s of all) expect(s[0]).toMatch(/^FROM node:24(-[a-z]+(-slim)?)?( AS \w+)?$/);
+    for (const s of all) expect(s[0]).toMatch(/^FROM node:24(-[a-z]+(-slim)?)?@sha256:[0-9a-f]{64}( AS \w+)?$/);
+    // One base for every stage: the dependencies are installed by the Node that runs them.
+    expect(new Set(all.map((s) => s[0]?.split(' ')[1])).size).toBe(1);
   });
 
   it('runs as a non-root user, the CLI as entrypoint, `run` by default, metrics on all interfaces in the container', () => {
@@ -67,7 +69,22 @@ describe('Dockerfile', () => {
     const copies = final.filter((l) => l.startsWith('COPY ')).join('\n');
     for (const p of ['bin', 'src', 'rules', 'examples', 'package.json', 'package-lock.json'])
       expect(copies).toContain(p);
-    expect(final.some((l) => l.startsWith('RUN '))).toBe(false); // nothing runs as root in the final image
+  });
+
+  it('the runtime stage removes npm, npx, corepack and yarn, and runs nothing else (and nothing after USER)', () => {
+    const runs = final.filter((l) => l.startsWith('RUN '));
+    expect(runs).toHaveLength(1);
+    const removed = (runs[0] ?? '').replace(/^RUN rm -rf /, '').split(/\s+/);
+    for (const p of [
+      '/usr/local/lib/node_modules',
+      '/usr/local/bin/npm',
+      '/usr/local/bin/npx',
+      '/usr/local/bin/corepack',
+    ])
+      expect(removed).toContain(p);
+    expect(removed).toEqual(expect.arrayContaining(['/usr/local/bin/yarn', '/usr/local/bin/yarnpkg', '/opt/yarn-*']));
+    const user = final.findIndex((l) => l.startsWith('USER '));
+    expect(final.findIndex((l) => l.startsWith('RUN '))).toBeLessThan(user);
   });
 
   it('HEALTHCHECK runs node (no curl) and really checks /healthz of the real server', async () => {
@@ -139,8 +156,11 @@ describe('Kubernetes manifest', () => {
     ).toHaveProperty(['eks.amazonaws.com/role-arn'], expect.stringMatching(/^arn:aws:iam::/));
   });
 
-  it('the ConfigMap is a config file the real loader accepts', () => {
-    const text = kind<{ data: Record<string, string> }>('ConfigMap').data['config.yaml'] ?? '';
+  it('the ConfigMap, its placeholders replaced as its header says, is a config file the real loader accepts', () => {
+    // Unreplaced, `arn:aws:iam::ACCOUNT:role/…` is refused: a principal pattern that can match nobody.
+    const text = (kind<{ data: Record<string, string> }>('ConfigMap').data['config.yaml'] ?? '')
+      .replaceAll('ACCOUNT', '111122223333')
+      .replaceAll('REGION', 'us-west-2');
     const result = loadConfig({
       options: {},
       env: { KMS_DRIFT_CONFIG: '/etc/kms-drift/config.yaml' },

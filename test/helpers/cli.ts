@@ -12,10 +12,21 @@ export interface CliResult {
   readonly logs: Record<string, unknown>[];
 }
 
-/** Runs the real CLI in a child process, as a user would (same Node as the test run). */
-export function runCli(args: readonly string[], stdin?: string | Buffer): Promise<CliResult> {
+/**
+ * Runs the real CLI in a child process, as a user would (same Node as the test run). `env` is added to the test's
+ * environment (a variable set to undefined is removed).
+ */
+export function runCli(
+  args: readonly string[],
+  stdin?: string | Buffer,
+  env?: Readonly<Record<string, string | undefined>>,
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: ROOT,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      ...(env === undefined ? {} : { env: withEnv(env) }),
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));
@@ -34,6 +45,19 @@ export function runCli(args: readonly string[], stdin?: string | Buffer): Promis
         },
       });
     });
+    // A command that does not read stdin (--help, a usage error) may exit before it is written: not a failure.
+    child.stdin.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') reject(err);
+    });
     child.stdin.end(stdin ?? '');
   });
+}
+
+function withEnv(extra: Readonly<Record<string, string | undefined>>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const [k, v] of Object.entries(extra)) {
+    if (v === undefined) delete env[k];
+    else env[k] = v;
+  }
+  return env;
 }

@@ -110,7 +110,7 @@ describe('kms-drift scan of an organization', () => {
       keyResource('b', arn(b, 'us-west-2', `key/${keyId(b, 'us-west-2', 1)}`)),
     ]);
     const result = await scanCli(endpoints, '--state', state, '--assume-role', ROLE);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(4); // inputs incomplete
     expect(result.stderr).toMatch(
       new RegExp(
         `${b} us-west-2: not read \\(SCAN_READ .*AccessDenied.*sts:AssumeRole.*\\); nothing of it is reported missing`,
@@ -129,7 +129,7 @@ describe('kms-drift scan of an organization', () => {
       keyResource('member', arn(ACCOUNTS[0], 'us-west-2', `key/${keyId(ACCOUNTS[0], 'us-west-2', 1)}`)),
     ]);
     const result = await scanCli(endpoints, '--state', state);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(4); // inputs incomplete
     expect(result.logs).toEqual([]);
     expect(result.stderr).toContain(`account ${ACCOUNTS[0]} is declared in the states but not read`);
     expect(sts?.assumed).toEqual([]);

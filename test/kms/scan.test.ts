@@ -140,7 +140,7 @@ describe('kms-drift scan against the KMS API server', () => {
     expect(s.calls.get('DescribeKey')).toBe(6);
     s.fail('ListKeys', 'AccessDeniedException', 10);
     const denied = await scanCli(at, '--state', 'examples/terraform.tfstate');
-    expect(denied.code).toBe(1);
+    expect(denied.code).toBe(4); // inputs incomplete (README, exit codes)
     expect(denied.stderr).toMatch(/AccessDeniedException: injected AccessDeniedException/);
     // An account that could not be listed has nothing missing: nothing is known of it.
     expect(denied.logs).toEqual([]);
@@ -286,7 +286,7 @@ describe('kms-drift scan reports what the states declare and the account lacks',
       ...MISSING_CASES.flatMap((c) => c.state),
     ]);
     const result = await scanCli(await endpoints(s), '--state', state);
-    expect(result.code, result.stderr).toBe(1); // the denied key could not be checked
+    expect(result.code, result.stderr).toBe(4); // inputs incomplete: the denied key could not be checked
     const logs = [...result.logs];
     for (const c of MISSING_CASES) {
       if ('problem' in c.expect) {
