@@ -3,16 +3,18 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { lookupKmsEvents } from './sources/lookup/lookup-events.ts';
-import { parseDuration, readCheckpoint, writeCheckpoint } from './sources/lookup/checkpoint.ts';
+import { parseDuration } from './sources/lookup/checkpoint.ts';
+import { catchUp } from './sources/lookup/catch-up.ts';
 import type { Logger } from 'pino';
 import type { Core, EmittedLog, PayloadOutcome } from './app.ts';
 import type { Config } from './config/types.ts';
 import type { JsonValue } from './model/json.ts';
 import type { KmsEvent } from './model/kms-event.ts';
 import { formatProblem } from './model/problem.ts';
-import { SeenEventIds } from './dedup/event-ids.ts';
+import { writeOnce as writeOnceIn } from './dedup/write-once.ts';
+import { resolveHeld } from './breakglass/resolve.ts';
+import { openStore } from './store/open.ts';
+import type { SharedStore } from './store/store.ts';
 import { consume, type Handler, type ReceivedMessage, type Verdict } from './sources/sqs/consumer.ts';
 import { fetchLogObject } from './sources/s3/fetch-object.ts';
 import type { ScannedLogFile } from './sources/prefilter/log-file.ts';
@@ -33,11 +35,13 @@ export interface DaemonDeps {
   readonly enrich?: (event: KmsEvent) => Promise<KmsEvent>;
   /** Called after every receive, successful or not, for /readyz. */
   readonly onReceive?: (ok: boolean) => void;
+  /** Claims, break-glass history, LookupEvents checkpoint and lease; default: openStore(config). */
+  readonly store?: SharedStore;
 }
 
 /** Runs until `signal` aborts, then finishes or releases in-flight messages and flushes the logs. */
 export async function runDaemon(config: Config, deps: DaemonDeps, signal: AbortSignal): Promise<void> {
-  const seen = new SeenEventIds(config.dedupSize);
+  const seen = deps.store ?? openStore(config, deps.now);
   const { log, metrics } = deps;
   // Not the shutdown signal: a message in flight at SIGTERM finishes (its S3 reads included) until the consumer
   // gives up on it at the deadline.
@@ -92,50 +96,36 @@ export async function runDaemon(config: Config, deps: DaemonDeps, signal: AbortS
         })();
   // LookupEvents catches up with what happened while nobody listened, beside the live stream; duplicates of the
   // two are dropped by eventID like any other.
-  await Promise.all([live, catchUp(config, deps, seen, signal)]);
+  await Promise.all([live, catchUpWith(config, deps, seen, signal)]);
   await deps.writer.flush();
 }
 
-/** Overlap between LookupEvents windows: CloudTrail can make an event visible there a little late. */
-const LOOKUP_OVERLAP_MS = 5 * 60_000;
-
-async function catchUp(config: Config, deps: DaemonDeps, seen: SeenEventIds, signal: AbortSignal): Promise<void> {
-  const since = config.backfillSince === undefined ? undefined : parseDuration(config.backfillSince);
-  let start =
-    (await readCheckpoint(config.checkpointFile)) ?? (since === undefined ? undefined : new Date(deps.now() - since));
-  if (start === undefined && config.lookupPollSeconds === 0) return;
-  start ??= new Date(deps.now() - LOOKUP_OVERLAP_MS);
-  while (!signal.aborted) {
-    const end = new Date(deps.now());
-    try {
-      let events = 0;
-      for await (const page of lookupKmsEvents(deps.cloudtrail, start, end, signal)) {
+/** LookupEvents catch-up (src/sources/lookup/catch-up.ts), its events processed like a message's. */
+function catchUpWith(config: Config, deps: DaemonDeps, seen: SharedStore, signal: AbortSignal): Promise<void> {
+  const sinceMs = config.backfillSince === undefined ? undefined : parseDuration(config.backfillSince);
+  return catchUp(
+    {
+      client: deps.cloudtrail,
+      store: seen,
+      sinceMs,
+      pollSeconds: config.lookupPollSeconds,
+      now: deps.now,
+      log: deps.log,
+      handle: async (events) => {
         const outcomes: PayloadOutcome[] = [];
-        for (const e of page) outcomes.push(await process(deps, { CloudTrailEvent: e.cloudTrailEvent }, 'lookup'));
+        for (const e of events) outcomes.push(await process(deps, { CloudTrailEvent: e.cloudTrailEvent }, 'lookup'));
         for (const o of outcomes) deps.metrics.payload(o);
-        await writeOnce(
-          outcomes.flatMap((o) => o.logs),
-          deps,
-          seen,
-        );
-        events += page.length;
-      }
-      await writeCheckpoint(config.checkpointFile, end);
-      deps.log.info({ from: start.toISOString(), to: end.toISOString(), events }, 'LookupEventsRead');
-      start = new Date(end.getTime() - LOOKUP_OVERLAP_MS);
-    } catch (err: unknown) {
-      if (signal.aborted) return;
-      deps.log.warn({ err: describe(err) }, 'LookupEventsError: retrying');
-    }
-    if (config.lookupPollSeconds === 0) return;
-    await sleep(config.lookupPollSeconds * 1000, undefined, { signal }).catch(() => undefined);
-  }
+        await writeOnce(await withBreakGlass(outcomes, deps, seen), deps, seen);
+      },
+    },
+    signal,
+  );
 }
 
 async function handleMessage(
   message: ReceivedMessage,
   deps: DaemonDeps,
-  seen: SeenEventIds,
+  seen: SharedStore,
   giveUp: AbortSignal,
 ): Promise<Verdict> {
   let body: JsonValue;
@@ -165,39 +155,44 @@ async function handleMessage(
       if (p.severity === 'error') failure ??= `${p.code} at ${p.path ?? '$'}: ${p.message}`;
     }
   }
-  await writeOnce(
-    outcomes.flatMap((o) => o.logs),
-    deps,
-    seen,
-  );
+  try {
+    await writeOnce(await withBreakGlass(outcomes, deps, seen), deps, seen);
+  } catch (err: unknown) {
+    return { ok: false, reason: describe(err) };
+  }
   deps.metrics.processed((deps.now() - message.receivedAt) / 1000);
   // A message with a bad record is kept (and ends in the DLQ) so nothing is lost; its good records were logged once.
   return failure === undefined ? { ok: true } : { ok: false, reason: failure };
 }
 
-/**
- * Writes the logs of events not written before, then flushes. The eventIDs are claimed in the same synchronous
- * step as the check, so two messages of one batch carrying the same event cannot both pass it.
- */
-async function writeOnce(logs: readonly EmittedLog[], deps: DaemonDeps, seen: SeenEventIds): Promise<void> {
-  const claimed = new Set<string>();
-  const fresh = logs.filter((l) => {
-    const id = l.log['event_id'];
-    if (typeof id !== 'string' || id === '' || claimed.has(id)) return true;
-    if (seen.claim(id)) return false;
-    claimed.add(id);
-    return true;
+/** The outcomes' logs, with the logs of their break-glass events classified over the store's histories. */
+async function withBreakGlass(
+  outcomes: readonly PayloadOutcome[],
+  deps: DaemonDeps,
+  seen: SharedStore,
+): Promise<EmittedLog[]> {
+  const logs = outcomes.flatMap((o) => o.logs);
+  const held = outcomes.flatMap((o) => o.held);
+  const stage = deps.core.breakGlass;
+  if (held.length === 0 || stage === undefined) return logs;
+  return [...logs, ...(await resolveHeld(held, seen, stage))];
+}
+
+/** Writes the logs of events not logged before (src/dedup/write-once.ts), then counts them. */
+async function writeOnce(logs: readonly EmittedLog[], deps: DaemonDeps, seen: SharedStore): Promise<void> {
+  const { written } = await writeOnceIn(logs, {
+    claims: seen,
+    write: (l) => deps.writer.write(l.priority, l.log, l.msg),
+    flush: () => deps.writer.flush(),
+    busyWaitMs: 5_000,
+    completeFailed: (ids, err) =>
+      deps.log.warn(
+        { eventIds: ids, err: describe(err) },
+        'ClaimCompleteError: logs written; a duplicate may be logged again',
+      ),
   });
-  try {
-    for (const l of fresh) deps.writer.write(l.priority, l.log, l.msg);
-    await deps.writer.flush();
-  } catch (err: unknown) {
-    // Not written, so not a duplicate next time: the message fails and its redelivery must log these events.
-    for (const id of claimed) seen.forget(id);
-    throw err;
-  }
   const now = deps.now();
-  for (const l of fresh)
+  for (const l of written)
     deps.metrics.logged(String(l.log['rule']), l.priority, Date.parse(String(l.log['timestamp'])), now);
 }
 

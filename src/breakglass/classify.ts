@@ -25,6 +25,11 @@ export const LATENESS_DAYS = 14;
 /** Events kept per key at most (the newest); a bound against a flood of EnableKey calls, not an expected load. */
 export const MAX_EVENTS_PER_KEY = 100;
 
+/** How long, in event time behind a key's newest event, its history keeps an event. */
+export function historyKeepMs(windowDays: number): number {
+  return (windowDays + EPISODE_GRACE_DAYS + LATENESS_DAYS) * DAY_MS;
+}
+
 /** The break-glass settings compiled once. */
 export interface Classifier {
   /** An emergency principal's emergency action, or any recovery action: the events a key's history keeps. */
@@ -50,7 +55,7 @@ export function createClassifier(settings: ComplianceSettings): Classifier | und
   const windowDays = settings.recoveryWindowDays;
   const windowMs = windowDays * DAY_MS;
   const episodeMs = windowMs + EPISODE_GRACE_DAYS * DAY_MS;
-  const keepMs = episodeMs + LATENESS_DAYS * DAY_MS;
+  const keepMs = historyKeepMs(windowDays);
   const emergency = (e: KmsEvent): boolean => EMERGENCY_ACTIONS.has(e.name) && isEmergency(e.actor);
   const order = inEventTimeOrder(emergency);
 

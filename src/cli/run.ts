@@ -43,6 +43,8 @@ export async function run(args: readonly string[], io: CliIo, env: NodeJS.Proces
       'wait-time': { type: 'string' },
       'shutdown-timeout-ms': { type: 'string' },
       'dedup-size': { type: 'string' },
+      'shared-table': { type: 'string' },
+      'dedup-retention-hours': { type: 'string' },
       'http-listen': { type: 'string' },
       'state-reload-seconds': { type: 'string' },
       since: { type: 'string' },
@@ -84,7 +86,7 @@ async function daemon(config: Config, io: CliIo, clients: AwsClients, signal: Ab
     { base: null, timestamp: pino.stdTimeFunctions.isoTime, level: config.logLevel ?? 'info' },
     pino.destination({ fd: 2, sync: true }),
   );
-  const setup = await setupCore(config, s3StateReader(clients.s3));
+  const setup = await setupCore({ ...config, holdBreakGlass: true }, s3StateReader(clients.s3));
   for (const p of setup.problems) io.err(formatProblem(p));
   if (!setup.ok) {
     io.err('kms-drift run: not starting: fix the errors above');

@@ -164,7 +164,7 @@ function errorText(err: unknown): string {
 
 /** exactOptionalPropertyTypes: an absent optional setting must be absent, not `undefined`. */
 function toConfig(d: ParsedConfig): Config {
-  const { queueUrl, minPriority, httpListen, backfillSince, checkpointFile, ...rest } = d;
+  const { queueUrl, minPriority, httpListen, backfillSince, checkpointFile, sharedTable, ...rest } = d;
   return {
     ...rest,
     ...(queueUrl === undefined ? {} : { queueUrl }),
@@ -172,5 +172,6 @@ function toConfig(d: ParsedConfig): Config {
     ...(httpListen === undefined ? {} : { httpListen: httpListen.trim() }),
     ...(backfillSince === undefined ? {} : { backfillSince }),
     ...(checkpointFile === undefined ? {} : { checkpointFile }),
+    ...(sharedTable === undefined ? {} : { sharedTable }),
   };
 }

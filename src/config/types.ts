@@ -48,4 +48,8 @@ export interface Config extends ComplianceSettings {
   readonly httpListen?: string;
   /** Level of the diagnostics on stderr. Optional for the same reason as `concurrency`; loadConfig sets it ('info'). */
   readonly logLevel?: LogLevel;
+  /** DynamoDB table every replica shares (claims, break-glass history, LookupEvents checkpoint and lease). */
+  readonly sharedTable?: string;
+  /** Hours the shared table remembers a logged eventID. Optional like `concurrency`; loadConfig sets it (168). */
+  readonly dedupRetentionHours?: number;
 }

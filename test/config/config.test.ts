@@ -45,6 +45,7 @@ describe('configuration: options > environment > YAML file > defaults', () => {
         liveKmsReads: false,
         lookupPollSeconds: 0,
         logLevel: 'info',
+        dedupRetentionHours: 168,
       },
     });
   });
@@ -135,6 +136,8 @@ describe('configuration: options > environment > YAML file > defaults', () => {
       'checkpointFile: /tmp/checkpoint.json',
       'lookupPollSeconds: 30',
       'logLevel: debug',
+      'sharedTable: kms-drift',
+      'dedupRetentionHours: 48',
     ].join('\n');
     expect(yaml.split('\n').map((l) => l.split(':')[0])).toEqual(SETTINGS.map((s) => s.name));
     expect(load({}, { KMS_DRIFT_CONFIG: 'c.yaml' }, { 'c.yaml': yaml })).toEqual({
@@ -162,6 +165,8 @@ describe('configuration: options > environment > YAML file > defaults', () => {
         checkpointFile: '/tmp/checkpoint.json',
         lookupPollSeconds: 30,
         logLevel: 'debug',
+        sharedTable: 'kms-drift',
+        dedupRetentionHours: 48,
       },
     });
   });
