@@ -32,11 +32,16 @@ export async function catchUp(o: CatchUpOptions, signal: AbortSignal): Promise<v
   const startedAt = o.now();
   const leaseMs = Math.max(120_000, 2 * o.pollSeconds * 1000);
   if ((await o.store.readCheckpoint()) === undefined && o.sinceMs === undefined && o.pollSeconds === 0) return;
+  let first = true;
   while (!signal.aborted) {
-    if (!(await lease(o, leaseMs))) {
+    // A backfill is done once some reader's checkpoint has reached this replica's start: the queue, which kept
+    // collecting, has the rest.
+    if (o.pollSeconds === 0 && !first) {
       const checkpoint = await o.store.readCheckpoint().catch(() => undefined);
-      if (o.pollSeconds === 0 && checkpoint !== undefined && checkpoint.getTime() >= startedAt - LOOKUP_OVERLAP_MS)
-        return;
+      if (checkpoint !== undefined && checkpoint.getTime() >= startedAt - LOOKUP_OVERLAP_MS) return;
+    }
+    first = false;
+    if (!(await lease(o, leaseMs))) {
       await sleep(WAIT_MS, undefined, { signal }).catch(() => undefined);
       continue;
     }
