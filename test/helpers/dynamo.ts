@@ -22,18 +22,24 @@ export async function startDynamo(table = 'kms-drift') {
     region: REGION,
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
   });
-  await client.send(
-    new CreateTableCommand({
-      TableName: table,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-    }),
-  );
+  const createTable = async (name: string): Promise<string> => {
+    await client.send(
+      new CreateTableCommand({
+        TableName: name,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      }),
+    );
+    return name;
+  };
+  await createTable(table);
   return {
     endpoint,
     client,
     table,
+    /** Another empty table on the same server, for a test that needs a fresh store. */
+    createTable,
     calls,
     /** Requests by operation since the last reset. */
     resetCalls: () => calls.clear(),
