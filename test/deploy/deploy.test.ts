@@ -251,6 +251,11 @@ describe('IAM policy', () => {
       ListAliases: 'kms:ListAliases',
       ListResourceTags: 'kms:ListResourceTags',
       LookupEvents: 'cloudtrail:LookupEvents',
+      PutItem: 'dynamodb:PutItem',
+      GetItem: 'dynamodb:GetItem',
+      DeleteItem: 'dynamodb:DeleteItem',
+      BatchGetItem: 'dynamodb:BatchGetItem',
+      BatchWriteItem: 'dynamodb:BatchWriteItem',
     };
     const code = sources('src').join('\n');
     const calls = new Set([
