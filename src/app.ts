@@ -1,8 +1,9 @@
 // The composition root: the only file that knows the whole graph
 //   payload → unwrap → normalize → diff → break-glass → evaluate → drift log
 //   (a log file read by the byte scan enters at unwrap with only the records that may be KMS records)
-// Every stage it calls is pure but break-glass, which remembers emergency actions per key; the commands (replay, the
-// daemon) own the I/O around it.
+// Every stage it calls is pure but break-glass, which keeps each key's recent emergency history: in this process
+// (replay, rules test), or, with `holdBreakGlass`, in the daemon's store (src/breakglass/resolve.ts), where the core
+// hands those events back unevaluated. The commands (replay, the daemon) own the I/O around it.
 import type { JsonValue } from './model/json.ts';
 import type { DeclaredIndex } from './model/declared.ts';
 import type { KmsEvent } from './model/kms-event.ts';
@@ -14,7 +15,9 @@ import { unwrapPayload, unwrapRecordItems, type Unwrapped } from './unwrap/unwra
 import type { ScannedLogFile } from './sources/prefilter/log-file.ts';
 import { normalizeRecord } from './normalize/normalize.ts';
 import { createDiffer } from './diff/diff.ts';
-import { createBreakGlass } from './breakglass/break-glass.ts';
+import { classifyTogether, createBreakGlass } from './breakglass/break-glass.ts';
+import { createClassifier, type Classifier } from './breakglass/classify.ts';
+import { historyKeyOf, type Evaluator } from './breakglass/logs.ts';
 import { DEFAULT_COMPLIANCE, type ComplianceSettings } from './model/compliance.ts';
 import type { Ruleset } from './rules/load/ruleset.ts';
 import { toDriftLog } from './sinks/drift-log.ts';
@@ -27,6 +30,8 @@ export interface CoreOptions extends Partial<ComplianceSettings> {
   readonly terraformPrincipals: readonly string[];
   /** Matches less severe than this are not logged. */
   readonly minPriority?: Priority;
+  /** Break-glass events are returned in `held` for the caller to classify over its store (the daemon). */
+  readonly holdBreakGlass?: boolean;
 }
 
 /** The state can be swapped while running (reloads); the core always reads the current one. */
@@ -54,6 +59,8 @@ export interface Core {
   processEvent(event: KmsEvent): EventResult;
   /** The findings a payload leads to, before any rule: what `rules explain` evaluates conditions on. */
   findings(value: JsonValue, path?: string): readonly DriftFinding[];
+  /** With `holdBreakGlass` and emergency principals: what classifying the held events needs. */
+  readonly breakGlass?: { readonly classifier: Classifier; readonly evaluator: Evaluator };
 }
 
 interface Normalized {
@@ -69,17 +76,26 @@ export function createCore(options: CoreOptions, state: StateHolder): Core {
     terraformPrincipals: options.terraformPrincipals,
     allowedAccounts: compliance.allowedAccounts,
   });
-  const breakGlass = createBreakGlass(compliance);
-  const diff = (event: KmsEvent, index: DeclaredIndex): DriftFinding => breakGlass(differ(event, index));
   const { ruleset, minPriority } = options;
+  const evaluator: Evaluator = {
+    diff: (event) => differ(event, state.current()),
+    evaluate(finding) {
+      const logs: EmittedLog[] = [];
+      for (const hit of ruleset.evaluate(finding)) {
+        if (minPriority !== undefined && !atLeast(hit.priority, minPriority)) continue;
+        logs.push({ priority: hit.priority, msg: hit.output, log: toDriftLog(finding, hit) });
+      }
+      return logs;
+    },
+  };
+  const classifier = createClassifier(compliance);
+  const hold = options.holdBreakGlass === true && classifier !== undefined;
+  const breakGlass = classifier === undefined || hold ? undefined : createBreakGlass(classifier, evaluator);
   const processEvent = (event: KmsEvent): EventResult => {
-    const finding = diff(event, state.current());
-    const logs: EmittedLog[] = [];
-    for (const hit of ruleset.evaluate(finding)) {
-      if (minPriority !== undefined && !atLeast(hit.priority, minPriority)) continue;
-      logs.push({ priority: hit.priority, msg: hit.output, log: toDriftLog(finding, hit) });
-    }
-    return { driftType: finding.driftType, logs };
+    const finding = evaluator.diff(event);
+    if (hold && classifier.relevant(event) && historyKeyOf(finding) !== undefined)
+      return { driftType: finding.driftType, logs: [], held: finding };
+    return { driftType: finding.driftType, logs: breakGlass?.(finding) ?? evaluator.evaluate(finding) };
   };
   const outcome = (n: Normalized, results: readonly EventResult[]): PayloadOutcome => ({
     logs: results.flatMap((r) => r.logs),
@@ -92,10 +108,15 @@ export function createCore(options: CoreOptions, state: StateHolder): Core {
     })),
     skipped: n.skipped,
     s3Objects: n.s3Objects,
+    held: results.flatMap((r) => (r.held === undefined ? [] : [r.held])),
   });
   return {
     processEvent,
-    findings: (value, path) => normalizePayload(value, path).events.map((e) => diff(e, state.current())),
+    ...(hold ? { breakGlass: { classifier, evaluator } } : {}),
+    findings(value, path) {
+      const findings = normalizePayload(value, path).events.map(evaluator.diff);
+      return classifier === undefined ? findings : classifyTogether(classifier, findings);
+    },
     processPayload(value, path) {
       const n = normalizePayload(value, path);
       return outcome(n, n.events.map(processEvent));

@@ -4,25 +4,27 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { lookupKmsEvents } from './sources/lookup/lookup-events.ts';
-import { parseDuration, readCheckpoint, writeCheckpoint } from './sources/lookup/checkpoint.ts';
+import { parseDuration } from './sources/lookup/checkpoint.ts';
+import { catchUp } from './sources/lookup/catch-up.ts';
 import type { Core } from './app.ts';
 import type { Config } from './config/types.ts';
 import { daemonBounds } from './config/bounds.ts';
 import type { JsonValue } from './model/json.ts';
 import { describeJsonError, parseJson } from './model/json-error.ts';
 import type { KmsEvent } from './model/kms-event.ts';
-import type { PayloadOutcome } from './model/outcome.ts';
+import type { EmittedLog, PayloadOutcome } from './model/outcome.ts';
 import { formatProblem } from './model/problem.ts';
-import { SeenEventIds } from './dedup/event-ids.ts';
+import { writeOnce as writeOnceIn } from './dedup/write-once.ts';
+import { countOnce } from './dedup/count-once.ts';
+import { resolveHeld } from './breakglass/resolve.ts';
+import { openStore } from './store/open.ts';
+import type { SharedStore } from './store/store.ts';
 import { consume, type Handler, type ReceivedMessage, type Verdict } from './sources/sqs/consumer.ts';
 import { readLogObject, type ReadOptions } from './sources/s3/fetch-object.ts';
 import { s3ReadOptions } from './sources/s3/read-options.ts';
 import type { ScannedLogFile } from './sources/prefilter/log-file.ts';
 import type { DriftLogWriter } from './sinks/stdout.ts';
 import type { Emit } from './observe/internal-events.ts';
-import { claimFresh, type EventIdClaims } from './dedup/claim-fresh.ts';
 
 export interface DaemonDeps {
   readonly core: Core;
@@ -35,6 +37,8 @@ export interface DaemonDeps {
   readonly now: () => number;
   /** Live KMS reads: fills the attributes an event does not carry before the diff. */
   readonly enrich?: (event: KmsEvent) => Promise<KmsEvent>;
+  /** Claims, break-glass history, LookupEvents checkpoint and lease; default: openStore(config). */
+  readonly store?: SharedStore;
 }
 
 const LOOKUP_LOOP = 'LookupEvents loop';
@@ -42,7 +46,7 @@ const sqsLoop = (i: number): string => `SQS receive loop ${i}`;
 
 /** Runs until `signal` aborts, then finishes or releases in-flight messages and flushes the logs. */
 export async function runDaemon(config: Config, deps: DaemonDeps, signal: AbortSignal): Promise<void> {
-  const seen = new SeenEventIds(config.dedupSize);
+  const seen = deps.store ?? openStore(config, deps.now);
   const bounds = daemonBounds(config);
   const { emit } = deps;
   // Not the shutdown signal: a message in flight at SIGTERM finishes (its S3 reads included) until the consumer
@@ -87,59 +91,49 @@ export async function runDaemon(config: Config, deps: DaemonDeps, signal: AbortS
   // two are dropped by eventID like any other.
   await Promise.all([
     config.queueUrl === undefined ? undefined : live(config.queueUrl),
-    catchUp(config, deps, seen, signal, bounds.lookupLoopMs),
+    catchUpWith(config, deps, seen, signal, bounds.lookupLoopMs),
   ]);
   await deps.writer.flush();
 }
 
-/** Overlap between LookupEvents windows: CloudTrail can make an event visible there a little late. */
-const LOOKUP_OVERLAP_MS = 5 * 60_000;
-
-async function catchUp(
+/**
+ * LookupEvents catch-up (src/sources/lookup/catch-up.ts) beside the live stream, its events processed like a
+ * message's. Only a polling loop is an input that readiness waits for; a one-off backfill beside the queue is not.
+ */
+async function catchUpWith(
   config: Config,
   deps: DaemonDeps,
-  seen: EventIdClaims,
+  seen: SharedStore,
   signal: AbortSignal,
   staleMs: number,
 ): Promise<void> {
   const { emit } = deps;
-  const since = config.backfillSince === undefined ? undefined : parseDuration(config.backfillSince);
-  let start =
-    (await readCheckpoint(config.checkpointFile)) ?? (since === undefined ? undefined : new Date(deps.now() - since));
-  if (start === undefined && config.lookupPollSeconds === 0) return;
-  start ??= new Date(deps.now() - LOOKUP_OVERLAP_MS);
-  // Only a polling loop is an input readiness waits for; a one-off backfill beside the queue is not.
   const polling = config.lookupPollSeconds > 0;
   if (polling) emit({ type: 'LoopStarted', loop: LOOKUP_LOOP, staleMs, input: 'lookup' });
-  while (!signal.aborted) {
-    const end = new Date(deps.now());
-    try {
-      let events = 0;
-      for await (const page of lookupKmsEvents(deps.cloudtrail, start, end, signal)) {
-        if (polling) emit({ type: 'LoopTurned', loop: LOOKUP_LOOP });
+  await catchUp(
+    {
+      client: deps.cloudtrail,
+      store: seen,
+      sinceMs: config.backfillSince === undefined ? undefined : parseDuration(config.backfillSince),
+      pollSeconds: config.lookupPollSeconds,
+      now: deps.now,
+      emit,
+      ...(polling ? { turned: () => emit({ type: 'LoopTurned', loop: LOOKUP_LOOP }) } : {}),
+      handle: async (events) => {
         const outcomes: PayloadOutcome[] = [];
-        for (const e of page) outcomes.push(await process(deps, { CloudTrailEvent: e.cloudTrailEvent }, 'lookup'));
+        for (const e of events) outcomes.push(await process(deps, { CloudTrailEvent: e.cloudTrailEvent }, 'lookup'));
         await writeOnce(outcomes, 'lookup', undefined, deps, seen);
-        events += page.length;
-      }
-      await writeCheckpoint(config.checkpointFile, end);
-      emit({ type: 'LookupEventsRead', from: start.toISOString(), to: end.toISOString(), events });
-      start = new Date(end.getTime() - LOOKUP_OVERLAP_MS);
-    } catch (err: unknown) {
-      if (signal.aborted) break;
-      emit({ type: 'LookupEventsError', err: describe(err) });
-    }
-    if (polling) emit({ type: 'LoopTurned', loop: LOOKUP_LOOP });
-    if (!polling) return;
-    await sleep(config.lookupPollSeconds * 1000, undefined, { signal }).catch(() => undefined);
-  }
+      },
+    },
+    signal,
+  );
   if (polling) emit({ type: 'LoopEnded', loop: LOOKUP_LOOP });
 }
 
 async function handleMessage(
   message: ReceivedMessage,
   deps: DaemonDeps,
-  seen: EventIdClaims,
+  seen: SharedStore,
   s3Read: ReadOptions & { readonly signal: AbortSignal },
 ): Promise<Verdict> {
   try {
@@ -153,7 +147,7 @@ async function handleMessage(
 async function processMessage(
   message: ReceivedMessage,
   deps: DaemonDeps,
-  seen: EventIdClaims,
+  seen: SharedStore,
   s3Read: ReadOptions & { readonly signal: AbortSignal },
 ): Promise<Verdict> {
   const giveUp = s3Read.signal;
@@ -188,36 +182,61 @@ async function processMessage(
       if (p.severity === 'error') failure ??= `${p.code} at ${p.path ?? '$'}: ${p.message}`;
     }
   }
-  await writeOnce(outcomes, 'body', message.id, deps, seen);
+  try {
+    await writeOnce(outcomes, 'body', message.id, deps, seen);
+  } catch (err: unknown) {
+    // Not written (the sink failed, or another replica still holds a claim): the redelivery logs them.
+    return { ok: false, reason: describe(err) };
+  }
   // A message with a bad record is kept (and ends in the DLQ) so nothing is lost; its good records were logged once.
   return failure === undefined ? { ok: true } : { ok: false, reason: failure };
 }
 
 /**
- * Writes the drift logs of the events not written before, flushes, then reports each payload (its new events
- * counted once, repeats counted as duplicates) and its problems. A write that fails un-claims the events, so the
- * redelivered message logs them.
+ * Writes the drift logs of the events not logged before (anywhere, with a shared table), the break-glass events'
+ * logs classified over the store's histories, then reports each payload: its new events counted once, repeats counted
+ * as duplicates. Every event is claimed, also one without a log, so that it is counted once. A write that fails
+ * releases the claims and throws, so the redelivered message logs them.
  */
 async function writeOnce(
   outcomes: readonly PayloadOutcome[],
   where: string,
   messageId: string | undefined,
   deps: DaemonDeps,
-  seen: EventIdClaims,
+  seen: SharedStore,
 ): Promise<void> {
   for (const outcome of outcomes) {
     for (const p of outcome.problems)
       deps.emit({ type: 'RecordProblem', messageId, problem: formatProblem(p), code: p.code });
   }
-  const { fresh, claimed } = claimFresh(outcomes, seen);
-  try {
-    for (const o of fresh) for (const l of o.logs) deps.writer.write(l.priority, l.log, l.msg);
-    await deps.writer.flush();
-  } catch (err: unknown) {
-    for (const id of claimed) seen.forget(id);
-    throw err;
-  }
-  for (const outcome of fresh) deps.emit({ type: 'PayloadProcessed', where, outcome });
+  const held = await breakGlassLogs(outcomes, deps, seen);
+  const eventIds = outcomes.flatMap((o) => o.events.map((e) => e.eventId));
+  const { written, duplicateIds } = await writeOnceIn(
+    [...outcomes.flatMap((o) => o.logs), ...held],
+    {
+      claims: seen,
+      write: (l) => deps.writer.write(l.priority, l.log, l.msg),
+      flush: () => deps.writer.flush(),
+      busyWaitMs: 5_000,
+      completeFailed: (ids, err) => deps.emit({ type: 'ClaimCompleteError', eventIds: ids, err: describe(err) }),
+    },
+    eventIds,
+  );
+  for (const outcome of countOnce(outcomes, duplicateIds)) deps.emit({ type: 'PayloadProcessed', where, outcome });
+  const heldWritten = written.filter((l) => held.includes(l as EmittedLog));
+  if (heldWritten.length > 0) deps.emit({ type: 'BreakGlassLogged', logs: heldWritten });
+}
+
+/** The logs of the outcomes' break-glass events, classified over the store's histories (src/breakglass/resolve.ts). */
+async function breakGlassLogs(
+  outcomes: readonly PayloadOutcome[],
+  deps: DaemonDeps,
+  seen: SharedStore,
+): Promise<EmittedLog[]> {
+  const held = outcomes.flatMap((o) => o.held);
+  const stage = deps.core.breakGlass;
+  if (held.length === 0 || stage === undefined) return [];
+  return resolveHeld(held, seen, stage);
 }
 
 function processLogFile(deps: DaemonDeps, file: ScannedLogFile, path: string): Promise<PayloadOutcome> {

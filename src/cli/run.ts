@@ -99,7 +99,10 @@ async function daemon(config: Config, io: CliIo, clients: AwsClients, signal: Ab
   let stopReloading = (): void => undefined;
   try {
     // SIGTERM while states load from S3: stop now, not when the reads time out.
-    const setup = await untilAborted(setupCore(config, s3StateReader(abortable(clients.s3, signal))), signal);
+    const setup = await untilAborted(
+      setupCore({ ...config, holdBreakGlass: true }, s3StateReader(abortable(clients.s3, signal))),
+      signal,
+    );
     if (setup === undefined) return 0;
     for (const p of setup.problems) io.err(formatProblem(p));
     if (!setup.ok) {

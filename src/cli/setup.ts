@@ -12,6 +12,8 @@ export interface SetupOptions extends Partial<ComplianceSettings> {
   readonly rules: readonly string[];
   readonly terraformPrincipals: readonly string[];
   readonly minPriority?: Priority;
+  /** The daemon classifies break-glass over its store: the core holds those events (app.ts `holdBreakGlass`). */
+  readonly holdBreakGlass?: boolean;
 }
 
 /** Rules and states loaded, the core built: what replay and the daemon share. Errors mean: do not start. */
@@ -28,6 +30,7 @@ export async function setupCore(
       ruleset: rules.ruleset,
       terraformPrincipals: options.terraformPrincipals,
       ...(options.minPriority === undefined ? {} : { minPriority: options.minPriority }),
+      ...(options.holdBreakGlass === true ? { holdBreakGlass: true } : {}),
       ...compliance(options),
     },
     state,

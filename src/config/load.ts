@@ -172,6 +172,7 @@ function toConfig(d: ParsedConfig): Config {
     checkpointFile,
     livenessTimeoutSeconds,
     memoryBudgetMb,
+    sharedTable,
     ...rest
   } = d;
   return {
@@ -183,5 +184,6 @@ function toConfig(d: ParsedConfig): Config {
     ...(checkpointFile === undefined ? {} : { checkpointFile }),
     ...(livenessTimeoutSeconds === undefined ? {} : { livenessTimeoutSeconds }),
     ...(memoryBudgetMb === undefined ? {} : { memoryBudgetMb }),
+    ...(sharedTable === undefined ? {} : { sharedTable }),
   };
 }

@@ -90,6 +90,10 @@ export const configSchema = z.object({
   backfillSince: text.regex(/^\d+\s*[smhd]$/, 'expected a duration like 90s, 30m, 6h or 2d').optional(),
   checkpointFile: text.optional(),
   lookupPollSeconds: integer(0, 86_400),
+  sharedTable: text
+    .regex(/^[A-Za-z0-9_.-]{3,255}$/, 'expected a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)')
+    .optional(),
+  dedupRetentionHours: integer(1, 8_760),
   logLevel: z.preprocess(
     (v) => (typeof v === 'string' ? v.trim().toLowerCase() : v),
     z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }),

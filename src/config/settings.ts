@@ -283,6 +283,22 @@ export const SETTINGS: readonly Setting[] = [
     default: 10000,
     description: 'an S3 GetObject whose headers or next body bytes take longer fails its message (ms, 100-600000)',
   },
+  {
+    name: 'sharedTable',
+    env: 'KMS_DRIFT_SHARED_TABLE',
+    option: 'shared-table',
+    kind: 'text',
+    description:
+      'DynamoDB table the replicas share: eventID claims (one log per event across replicas), break-glass history, LookupEvents checkpoint and lease; unset = kept in this process',
+  },
+  {
+    name: 'dedupRetentionHours',
+    env: 'KMS_DRIFT_DEDUP_RETENTION_HOURS',
+    option: 'dedup-retention-hours',
+    kind: 'integer',
+    default: 168,
+    description: 'with `sharedTable`: hours a logged eventID is remembered to drop its duplicates (1-8760)',
+  },
 ];
 
 /** The configuration table of docs/operations.md, generated so the docs cannot forget a setting. */

@@ -63,4 +63,8 @@ export interface Config extends ComplianceSettings {
   readonly maxLogFileMb?: number;
   /** Time the S3 response headers, and each next piece of its body, may take. loadConfig sets it (10000). */
   readonly s3BodyTimeoutMs?: number;
+  /** DynamoDB table every replica shares (claims, break-glass history, LookupEvents checkpoint and lease). */
+  readonly sharedTable?: string;
+  /** Hours the shared table remembers a logged eventID. Optional like `concurrency`; loadConfig sets it (168). */
+  readonly dedupRetentionHours?: number;
 }

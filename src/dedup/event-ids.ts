@@ -30,6 +30,11 @@ export class SeenEventIds {
     return seen;
   }
 
+  /** Whether `id` is remembered, without claiming it or changing its place. */
+  has(id: string): boolean {
+    return this.ids.has(id);
+  }
+
   /** Undoes a claim whose logs could not be written, so the redelivered message logs them. */
   forget(id: string): void {
     this.ids.delete(id);

@@ -1,7 +1,7 @@
 // What the core hands back for one payload: plain data shared by the core (app.ts), the daemon, replay's tally and
 // the metrics. It lives here, not in the composition root, so a sink can know it without knowing the graph.
 import type { KmsEventName, SCAN_EVENT } from './kms-event.ts';
-import type { DriftType } from './finding.ts';
+import type { DriftFinding, DriftType } from './finding.ts';
 import type { Priority } from './priority.ts';
 import type { Problem, SkipReason } from './problem.ts';
 import type { JsonValue } from './json.ts';
@@ -35,9 +35,12 @@ export interface PayloadOutcome {
   readonly skipped: Readonly<Partial<Record<SkipReason, number>>>;
   /** Log files an envelope points at (S3 notifications); only a source with S3 access can follow them. */
   readonly s3Objects: readonly S3ObjectRef[];
+  /** With `holdBreakGlass`: the break-glass events, diffed, whose logs the caller produces (`Core.breakGlass`). */
+  readonly held: readonly DriftFinding[];
 }
 
 export interface EventResult {
   readonly driftType: DriftType;
   readonly logs: readonly EmittedLog[];
+  readonly held?: DriftFinding;
 }

@@ -3,7 +3,7 @@
 // by the metrics, or counted and never said. Drift logs themselves go to stdout through the drift-log writer.
 import type { Logger } from 'pino';
 import type { Input, HealthTracker } from '../http/health.ts';
-import type { PayloadOutcome } from '../model/outcome.ts';
+import type { EmittedLog, PayloadOutcome } from '../model/outcome.ts';
 import type { Metrics } from '../sinks/metrics.ts';
 
 export type InternalEvent =
@@ -52,6 +52,10 @@ export type InternalEvent =
   | { readonly type: 'StateReloadError'; readonly problems: readonly string[] }
   | { readonly type: 'LookupEventsRead'; readonly from: string; readonly to: string; readonly events: number }
   | { readonly type: 'LookupEventsError'; readonly err: string }
+  | { readonly type: 'LookupLeaseError'; readonly err: string }
+  | { readonly type: 'ClaimCompleteError'; readonly eventIds: readonly string[]; readonly err: string }
+  /** Logs of break-glass events classified over the store (re-classifications included), once written. */
+  | { readonly type: 'BreakGlassLogged'; readonly logs: readonly EmittedLog[] }
   | {
       readonly type: 'StateReloaded';
       readonly states: readonly string[];
@@ -167,6 +171,14 @@ const SPECS: Specs = {
     says: ': retrying',
     count: (m) => m.lookupFailed(),
     health: (h) => h.inputResult('lookup', false),
+  },
+  LookupLeaseError: { level: 'warn', says: ': another replica may be reading; retrying' },
+  ClaimCompleteError: { level: 'warn', says: ': logs written; a duplicate may be logged again' },
+  BreakGlassLogged: {
+    level: 'debug',
+    fields: (e) => ({ logs: e.logs.length }),
+    count: (m, e) =>
+      m.observePayload({ logs: e.logs, problems: [], events: [], skipped: {}, s3Objects: [], held: [] }, 0),
   },
   LoopStarted: {
     level: 'debug',

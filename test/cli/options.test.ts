@@ -32,6 +32,7 @@ const SAMPLES: Readonly<Record<string, string>> = {
   event: 'examples/events/ct-tagresource.1.json',
   'liveness-timeout': '300',
   'memory-budget-mb': '64',
+  'shared-table': 'kms-drift',
   account: '111122223333',
   region: 'us-west-2',
   'assume-role': 'arn:aws:iam::{account}:role/kms-drift-scan',

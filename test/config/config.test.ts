@@ -50,6 +50,7 @@ describe('configuration: options > environment > YAML file > defaults', () => {
         awsResponseTimeoutMs: 30000,
         maxLogFileMb: 512,
         s3BodyTimeoutMs: 10000,
+        dedupRetentionHours: 168,
       },
     });
   });
@@ -147,6 +148,8 @@ describe('configuration: options > environment > YAML file > defaults', () => {
       'memoryBudgetMb: 64',
       'maxLogFileMb: 100',
       's3BodyTimeoutMs: 5000',
+      'sharedTable: kms-drift',
+      'dedupRetentionHours: 48',
     ].join('\n');
     expect(yaml.split('\n').map((l) => l.split(':')[0])).toEqual(SETTINGS.map((s) => s.name));
     expect(load({}, { KMS_DRIFT_CONFIG: 'c.yaml' }, { 'c.yaml': yaml })).toEqual({
@@ -181,6 +184,8 @@ describe('configuration: options > environment > YAML file > defaults', () => {
         memoryBudgetMb: 64,
         maxLogFileMb: 100,
         s3BodyTimeoutMs: 5000,
+        sharedTable: 'kms-drift',
+        dedupRetentionHours: 48,
       },
     });
   });

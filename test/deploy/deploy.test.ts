@@ -279,6 +279,11 @@ describe('IAM policy', () => {
       GetCallerIdentity: 'sts:GetCallerIdentity',
       // The SDK's temporary-credentials provider (scan --assume-role) calls STS AssumeRole.
       fromTemporaryCredentials: 'sts:AssumeRole',
+      PutItem: 'dynamodb:PutItem',
+      GetItem: 'dynamodb:GetItem',
+      DeleteItem: 'dynamodb:DeleteItem',
+      BatchGetItem: 'dynamodb:BatchGetItem',
+      BatchWriteItem: 'dynamodb:BatchWriteItem',
     };
     const code = sources('src').join('\n');
     const calls = new Set([

@@ -4,7 +4,7 @@ import { setupCore } from '../../src/cli/setup.ts';
 import type { JsonValue } from '../../src/model/json.ts';
 import { Metrics } from '../../src/sinks/metrics.ts';
 import { internalEvents } from '../../src/observe/internal-events.ts';
-import { claimFresh } from '../../src/dedup/claim-fresh.ts';
+import { countOnce } from '../../src/dedup/count-once.ts';
 import { SeenEventIds } from '../../src/dedup/event-ids.ts';
 import { pino } from 'pino';
 import { ROOT } from '../helpers/cli.ts';
@@ -39,7 +39,9 @@ async function observed(now: number): Promise<{ metrics: Metrics; text: string }
     const outcome = core.processPayload(payload, path);
     for (const p of outcome.problems)
       emit({ type: 'RecordProblem', messageId: path, problem: p.message, code: p.code });
-    for (const fresh of claimFresh([outcome], seen).fresh)
+    // As the daemon's claims answer: an eventID claimed before is a duplicate.
+    const duplicates = new Set(outcome.events.map((e) => e.eventId).filter((id) => id !== '' && seen.claim(id)));
+    for (const fresh of countOnce([outcome], duplicates))
       emit({ type: 'PayloadProcessed', where: path, outcome: fresh });
     // Received 250 ms before "now": one processing observation per message.
     emit({ type: 'SqsMessageProcessed', messageId: path, seconds: 0.25 });
