@@ -4,7 +4,8 @@ import type { KmsEvent } from '../model/kms-event.ts';
 import { terraformMatcher } from './by-terraform.ts';
 import { diffKey } from './key.ts';
 import { diffAlias } from './alias.ts';
-import { diffCustomKeyStore, diffGrant } from './grant.ts';
+import { diffGrant } from './grant.ts';
+import { diffCustomKeyStore } from './custom-key-store.ts';
 import { markMissing } from './missing.ts';
 
 export interface DiffOptions {
