@@ -220,7 +220,7 @@ const SPECS: Specs = {
   HttpOutputRetry: { level: 'warn', says: ': retrying', count: (m) => m.httpOutputRetried() },
   HttpOutputError: {
     level: 'error',
-    says: ': the drift logs stand; the message is left for redelivery, which logs and posts again',
+    says: ': the message is left for redelivery (LookupEvents: read again), which logs and posts its alerts again',
     count: (m) => m.httpOutput('failed'),
   },
 };

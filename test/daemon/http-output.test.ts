@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { ROOT } from '../helpers/cli.ts';
+import { ROOT, runCli } from '../helpers/cli.ts';
+import { falcoPayload, rfc3339Nanos } from '../../src/sinks/falco-payload.ts';
 import { checkPayload, startFalcoSink, type FalcoSink } from '../helpers/falco-sink.ts';
 import { startDaemon, startQueues, until, type Daemon } from '../helpers/fauxqs.ts';
 
@@ -184,5 +185,109 @@ describe('kms-drift run --http-output: alerts as falcosidekick takes them', () =
       'kms_key_rotation_disabled',
     ]);
     expect(lines(d, 'HttpOutputError')).toEqual([]);
+  });
+});
+
+describe('kms-drift replay --http-output', () => {
+  const STATE = 'examples/terraform.tfstate';
+  const ROTATION = 'examples/events/ct-disable-key-rotation.1.json';
+
+  it('posts every drift log it writes and exits 0 when each was acknowledged', async () => {
+    const { sink } = await setup();
+    const result = await runCli(['replay', '--state', STATE, '--http-output', sink.url, 'examples/events']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.logs.length).toBeGreaterThan(2);
+    expect(sink.rejected).toEqual([]);
+    expect(sink.accepted.map((a) => [a['rule'], a['output_fields']])).toEqual(
+      result.logs.map((l) => [l['rule'], expect.objectContaining(l['output_fields'] as Record<string, unknown>)]),
+    );
+  });
+
+  it('an endpoint that keeps failing: every drift log still on stdout, the alerts counted as undelivered, exit 5', async () => {
+    const { sink } = await setup();
+    sink.script({ status: 503 }, { status: 503 });
+    const result = await runCli([
+      'replay',
+      '--state',
+      STATE,
+      '--http-output',
+      sink.url,
+      '--http-output-retries',
+      '1',
+      ROTATION,
+    ]);
+    expect(result.code).toBe(5);
+    expect(result.logs).toHaveLength(2);
+    expect(sink.requests()).toBe(2);
+    expect(result.stderr).toMatch(/attempt 1: HTTP 503; retrying in \d+ ms/);
+    expect(result.stderr).toMatch(
+      /kms-drift replay: 2 alerts not delivered \(the drift logs are on stdout\): alert of \w+ for event 6313164c-83aa-4cc3-9e1a-b7c426f7a5b1 not acknowledged by http:\/\/127\.0\.0\.1:\d+ after 2 attempts: HTTP 503; the 1 after it were not posted/,
+    );
+  });
+
+  it('a payload falcosidekick refuses (400) is not retried: exit 5 at once; --fail-on reached wins (3)', async () => {
+    const { sink } = await setup();
+    sink.script({ status: 400, body: 'Please send a valid request body' });
+    const result = await runCli([
+      'replay',
+      '--state',
+      STATE,
+      '--http-output',
+      sink.url,
+      '--fail-on',
+      'error',
+      ROTATION,
+    ]);
+    expect(result.code).toBe(3);
+    expect(sink.requests()).toBe(1);
+    expect(result.stderr).toMatch(/after 1 attempt: HTTP 400: Please send a valid request body/);
+  });
+
+  it('--http-output must be an http(s) URL', async () => {
+    const result = await runCli(['replay', '--http-output', 'falcosidekick:2801', ROTATION]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--http-output: expected an http\(s\) URL/);
+  });
+});
+
+describe('the Falco alert of a drift log', () => {
+  it('has output fields even when the rule output names none, as falcosidekick requires', () => {
+    const alert = falcoPayload(
+      {
+        priority: 'Critical',
+        log: { rule: 'r', output: 'plain', output_fields: {}, event: 'DisableKey', event_id: 'e-1', timestamp: 'x' },
+      },
+      'host',
+      Date.UTC(2026, 0, 2, 3, 4, 5, 678),
+    );
+    expect(alert.output_fields).toEqual({ 'evt.name': 'DisableKey', 'evt.id': 'e-1' });
+    // An unreadable event time is the current time.
+    expect(alert.time).toBe('2026-01-02T03:04:05.678000000Z');
+    expect(alert.output).toBe('03:04:05.678000000: Critical plain');
+    expect(checkPayload(JSON.stringify(alert))).toBeUndefined();
+  });
+
+  it('keeps the digits of a finer time and converts offsets to UTC', () => {
+    expect(rfc3339Nanos('2022-09-01T19:31:39Z', 0)).toBe('2022-09-01T19:31:39.000000000Z');
+    expect(rfc3339Nanos('2022-09-01T19:31:39.123456789Z', 0)).toBe('2022-09-01T19:31:39.123456789Z');
+    expect(rfc3339Nanos('2022-09-01T21:31:39.5+02:00', 0)).toBe('2022-09-01T19:31:39.500000000Z');
+  });
+
+  it('the loopback server refuses what falcosidekick refuses', () => {
+    const good = {
+      output: 'o',
+      priority: 'Debug',
+      rule: 'Test rule',
+      time: '2026-01-02T03:04:05Z',
+      output_fields: { 'proc.name': 'falcosidekick' },
+      tags: ['test'],
+    };
+    expect(checkPayload(JSON.stringify(good))).toBeUndefined();
+    expect(checkPayload(JSON.stringify({ ...good, output_fields: {} }))).toBe('no output_fields');
+    expect(checkPayload(JSON.stringify({ ...good, priority: 'loud' }))).toBe('no priority');
+    expect(checkPayload(JSON.stringify({ ...good, rule: '' }))).toBe('no rule');
+    expect(checkPayload(JSON.stringify({ ...good, time: '2026-01-02 03:04:05' }))).toBe('time is not RFC 3339');
+    expect(checkPayload(JSON.stringify({ ...good, tags: 'test' }))).toBe('tags is not an array of strings');
+    expect(checkPayload(JSON.stringify({ ...good, output: 1 }))).toBe('output is not a string');
   });
 });
