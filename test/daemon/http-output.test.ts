@@ -152,10 +152,10 @@ describe('kms-drift run --http-output: alerts as falcosidekick takes them', () =
     const { q, sink } = await setup();
     sink.script('stall', 'stall');
     await q.send(eventBridge(record('ct-disablekey.1.json')));
-    const d = daemon(q, sink, { KMS_DRIFT_HTTP_OUTPUT_TIMEOUT_MS: '500', KMS_DRIFT_HTTP_OUTPUT_RETRIES: '1' });
+    const d = daemon(q, sink, { KMS_DRIFT_HTTP_OUTPUT_TIMEOUT_MS: '1000', KMS_DRIFT_HTTP_OUTPUT_RETRIES: '1' });
     await until('the queue to be empty', async () => (await q.depth(q.queueUrl)) === 0);
     expect(lines(d, 'HttpOutputError')).toEqual([
-      expect.objectContaining({ attempts: 2, reason: 'no answer within 500 ms' }),
+      expect.objectContaining({ attempts: 2, reason: 'no answer within 1000 ms' }),
     ]);
     expect(lines(d, 'SqsMessageFailed')).toHaveLength(1);
     expect(sink.abandoned()).toBe(2);
@@ -168,14 +168,14 @@ describe('kms-drift run --http-output: alerts as falcosidekick takes them', () =
     await q.send(eventBridge(record('ct-disablekey.1.json')));
     const d = daemon(q, sink, {
       KMS_DRIFT_HTTP_OUTPUT_TIMEOUT_MS: '600000',
-      KMS_DRIFT_MESSAGE_TIMEOUT: '4',
+      KMS_DRIFT_MESSAGE_TIMEOUT: '6',
       KMS_DRIFT_VISIBILITY_TIMEOUT: '30',
     });
     await until('the first post to stall', () => sink.requests() === 1);
     await q.send(eventBridge(record('ct-disable-key-rotation.1.json')));
     await until('the second message to be posted', () => sink.accepted.length === 2);
     expect(lines(d, 'SqsMessageTimedOut')).toEqual([]);
-    await until('the timeout', () => lines(d, 'SqsMessageTimedOut').length === 1, 10_000);
+    await until('the timeout', () => lines(d, 'SqsMessageTimedOut').length === 1, 15_000);
     // The POST was aborted with the message (its connection closed), the message released and posted on redelivery.
     await until('the stalled POST to be closed', () => sink.abandoned() === 1, 2000);
     await until('the queue to be empty', async () => (await q.depth(q.queueUrl)) === 0);
