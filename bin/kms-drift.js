@@ -11,6 +11,16 @@ if (!supported) {
   );
   process.exit(2);
 }
+// The daemon may be stopped while its modules still load (a pod scaled down at once): until `run` installs its own
+// handlers, which finish or release in-flight messages, nothing is in flight, so SIGTERM/SIGINT simply end it with 0.
+if (process.argv[2] === 'run') {
+  const early = () => process.exit(0);
+  early.kmsDriftEarly = true; // run() removes it when it takes over (src/cli/run.ts)
+  process.on('SIGTERM', early);
+  process.on('SIGINT', early);
+  // `ps` shows the daemon by name (and a test sees from here on that its handlers are in place).
+  process.title = 'kms-drift run';
+}
 // The compile cache (in the OS temp directory) keeps the stripped and compiled modules between runs: a second start
 // is about a third faster and smaller (BENCHMARKS.md). Without a writable temp directory Node just skips it.
 // (A promise chain, not top-level await, so this file parses on every Node that has ES modules.)

@@ -42,6 +42,7 @@ export async function run(args: readonly string[], io: CliIo, env: NodeJS.Proces
   // `on`, not `once`: a second signal during the shutdown must not kill the process with in-flight messages.
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  removeEarlySignalHandlers();
   const local = values['local'] === true ? await startLocal(io) : undefined;
   if (local !== undefined && 'unavailable' in local) {
     process.off('SIGTERM', onSignal);
@@ -243,4 +244,13 @@ function reloadStates(state: ReloadingState, seconds: number, emit: Emit, health
       });
   }, seconds * 1000);
   return () => clearInterval(timer);
+}
+
+/** bin/kms-drift.js ends the process on a signal until this point (nothing was in flight); from here run() decides. */
+function removeEarlySignalHandlers(): void {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    for (const listener of process.listeners(signal)) {
+      if ('kmsDriftEarly' in listener) process.off(signal, listener);
+    }
+  }
 }

@@ -180,6 +180,28 @@ describe('secrets of other resources', () => {
     expect(dump(loaded.index, loaded.problems)).not.toContain(SECRET);
   });
 
+  it('key material, grant tokens, key store passwords, XKS secrets and KMS plaintexts are never read', async () => {
+    // One state at a time: each declares AWS's sample key as another type.
+    const types = ['custom-key-store', 'external-key', 'grant', 'replica-key'];
+    const loaded = await Promise.all(types.map((t) => loadStates([path(`own/tfstate/types/${t}.tfstate`)])));
+    for (const l of loaded) {
+      expect(l.problems).toEqual([]);
+      expect(dump(l.index, l.problems)).not.toMatch(/S3cr3t/);
+    }
+    // Every KMS resource type was read: the secrets sit beside attributes that are compared.
+    const keys = loaded.flatMap((l) => allKeys(l.index).map((k) => k.type));
+    expect([...new Set(keys)].sort()).toEqual([
+      'aws_kms_external_key',
+      'aws_kms_key',
+      'aws_kms_replica_external_key',
+      'aws_kms_replica_key',
+    ]);
+    const grants = loaded.flatMap((l) => [...l.index.grants.values()].map((g) => g.origin.address));
+    expect(grants.sort()).toEqual(['aws_kms_grant.app_decrypt', 'aws_kms_grant.doc']);
+    const stores = loaded.flatMap((l) => [...l.index.customKeyStores.keys()]);
+    expect(stores.sort()).toEqual(['cks-0fedcba9876543210', 'cks-1234567890abcdef0']);
+  });
+
   it.each<[string, string]>([
     ['the secret resource malformed', OWN_TEXT.replace('"identifier": "app"', '"identifier": 7')],
     ['the secret resource without a type', OWN_TEXT.replace('"type": "aws_db_instance",', '')],
