@@ -24,6 +24,7 @@ import { readLogObject, type ReadOptions } from './sources/s3/fetch-object.ts';
 import { s3ReadOptions } from './sources/s3/read-options.ts';
 import type { ScannedLogFile } from './sources/prefilter/log-file.ts';
 import type { DriftLogWriter } from './sinks/stdout.ts';
+import type { AlertOutput } from './sinks/http-output.ts';
 import type { Emit } from './observe/internal-events.ts';
 
 export interface DaemonDeps {
@@ -39,6 +40,8 @@ export interface DaemonDeps {
   readonly enrich?: (event: KmsEvent) => Promise<KmsEvent>;
   /** Claims, break-glass history, LookupEvents checkpoint and lease; default: openStore(config). */
   readonly store?: SharedStore;
+  /** `httpOutput`: every drift log written is also posted here, before its claims are completed. */
+  readonly alerts?: AlertOutput;
 }
 
 const LOOKUP_LOOP = 'LookupEvents loop';
@@ -122,7 +125,7 @@ async function catchUpWith(
       handle: async (events) => {
         const outcomes: PayloadOutcome[] = [];
         for (const e of events) outcomes.push(await process(deps, { CloudTrailEvent: e.cloudTrailEvent }, 'lookup'));
-        await writeOnce(outcomes, 'lookup', undefined, deps, seen);
+        await writeOnce(outcomes, 'lookup', undefined, deps, seen, signal);
       },
     },
     signal,
@@ -183,9 +186,10 @@ async function processMessage(
     }
   }
   try {
-    await writeOnce(outcomes, 'body', message.id, deps, seen);
+    await writeOnce(outcomes, 'body', message.id, deps, seen, giveUp);
   } catch (err: unknown) {
-    // Not written (the sink failed, or another replica still holds a claim): the redelivery logs them.
+    // Not written, or its alerts not acknowledged (the sink or the HTTP output failed, or another replica still
+    // holds a claim): the redelivery logs (and posts) them.
     return { ok: false, reason: describe(err) };
   }
   // A message with a bad record is kept (and ends in the DLQ) so nothing is lost; its good records were logged once.
@@ -196,7 +200,10 @@ async function processMessage(
  * Writes the drift logs of the events not logged before (anywhere, with a shared table), the break-glass events'
  * logs classified over the store's histories, then reports each payload: its new events counted once, repeats counted
  * as duplicates. Every event is claimed, also one without a log, so that it is counted once. A write that fails
- * releases the claims and throws, so the redelivered message logs them.
+ * releases the claims and throws, so the redelivered message logs them. With an HTTP output the logs written are
+ * posted after the flush and before the claims are completed: an alert not acknowledged fails the write the same way
+ * (at least once: the redelivery writes and posts them all again). `signal` abandons the posts (the message was given
+ * up, or the process stops).
  */
 async function writeOnce(
   outcomes: readonly PayloadOutcome[],
@@ -204,6 +211,7 @@ async function writeOnce(
   messageId: string | undefined,
   deps: DaemonDeps,
   seen: SharedStore,
+  signal: AbortSignal,
 ): Promise<void> {
   for (const outcome of outcomes) {
     for (const p of outcome.problems)
@@ -211,12 +219,22 @@ async function writeOnce(
   }
   const held = await breakGlassLogs(outcomes, deps, seen);
   const eventIds = outcomes.flatMap((o) => o.events.map((e) => e.eventId));
+  const { alerts } = deps;
+  const toPost: EmittedLog[] = [];
   const { written, duplicateIds } = await writeOnceIn(
     [...outcomes.flatMap((o) => o.logs), ...held],
     {
       claims: seen,
-      write: (l) => deps.writer.write(l.priority, l.log, l.msg),
-      flush: () => deps.writer.flush(),
+      write: (l) => {
+        deps.writer.write(l.priority, l.log, l.msg);
+        toPost.push(l);
+      },
+      // Between the flush and the claims' completion: what is logged is what is posted (the core already dropped
+      // what is below minPriority), and a claim is completed only once its alerts were acknowledged.
+      flush: async () => {
+        await deps.writer.flush();
+        if (alerts !== undefined && toPost.length > 0) await alerts.post(toPost, signal);
+      },
       busyWaitMs: 5_000,
       completeFailed: (ids, err) => deps.emit({ type: 'ClaimCompleteError', eventIds: ids, err: describe(err) }),
     },

@@ -23,7 +23,12 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   async replay(parsed, _args, io, term) {
     const { coreCommandOptions, commandSettings } = await import('./cli/command-settings.ts');
     const options = coreCommandOptions(parsed.values);
-    const { dedupSize } = commandSettings(parsed.values, ['dedupSize']);
+    const { dedupSize, httpOutput, httpOutputTimeoutMs, httpOutputRetries } = commandSettings(parsed.values, [
+      'dedupSize',
+      'httpOutput',
+      'httpOutputTimeoutMs',
+      'httpOutputRetries',
+    ]);
     const { replay } = await import('./cli/replay.ts');
     return replay(
       {
@@ -31,6 +36,9 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
         inputs: parsed.positionals,
         format: formatOf(parsed, term),
         dedupSize,
+        ...(httpOutput === undefined
+          ? {}
+          : { httpOutput: { url: httpOutput, timeoutMs: httpOutputTimeoutMs, retries: httpOutputRetries } }),
         ...(options.failOn === undefined ? {} : { failOn: options.failOn }),
       },
       io,

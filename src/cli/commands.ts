@@ -39,11 +39,21 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: 'read CloudTrail records from files or stdin and write a drift log for every rule that matches',
     args: 'INPUT…',
     minArgs: 1,
-    options: [...core(), settingOption('dedupSize'), FAIL_ON, FORMAT, HELP],
+    options: [
+      ...core(),
+      settingOption('dedupSize'),
+      settingOption('httpOutput'),
+      settingOption('httpOutputTimeoutMs'),
+      settingOption('httpOutputRetries'),
+      FAIL_ON,
+      FORMAT,
+      HELP,
+    ],
     details: [
       'INPUT: CloudTrail log files (.json or gzipped), EventBridge events, SNS/SQS bodies, single records, JSON Lines of these, LookupEvents output, directories (recursive), or - for stdin.',
       'Duplicate CloudTrail eventIDs (the same file given twice, overlapping exports) are dropped as `run` drops them, and counted as skipped.',
       'Without --state every key and alias is in no state, so every event is reported as unmanaged (a warning says so).',
+      'With --http-output every drift log is also POSTed as a Falco JSON alert (falcosidekick); an alert still not acknowledged after its retries stops the posting and makes the exit code 5.',
     ],
   },
   {

@@ -8,6 +8,7 @@ export const EXIT = {
   usage: 2,
   failOn: 3,
   incomplete: 4,
+  undelivered: 5,
 } as const;
 
 export const EXIT_CODES: readonly { readonly code: number; readonly meaning: string }[] = [
@@ -27,6 +28,11 @@ export const EXIT_CODES: readonly { readonly code: number; readonly meaning: str
     code: EXIT.incomplete,
     meaning:
       'inputs incomplete: an input was missing or unreadable, or a record had an error (replay), or an account, Region, key or grant could not be read (scan); everything else was processed. 3 wins over 4',
+  },
+  {
+    code: EXIT.undelivered,
+    meaning:
+      'an alert was not acknowledged by `--http-output` after its retries (replay): every drift log was written to stdout, the alerts from that one on were not posted. 3 and 4 win over 5',
   },
 ];
 

@@ -9,6 +9,7 @@ import { setupCore, type SetupOptions } from './setup.ts';
 import { driftLogOutput } from './output.ts';
 import { NO_TERMINAL, Progress, type Terminal } from './terminal.ts';
 import { Tally } from './tally.ts';
+import { replayAlerts, type ReplayAlertOptions } from './alert-output.ts';
 
 export interface ReplayOptions extends SetupOptions {
   readonly inputs: readonly string[];
@@ -17,6 +18,8 @@ export interface ReplayOptions extends SetupOptions {
   readonly format?: OutputFormat;
   /** CloudTrail eventIDs remembered to drop duplicates (the daemon's dedupSize). Default 100000. */
   readonly dedupSize?: number;
+  /** `--http-output`: every drift log is also posted there. */
+  readonly httpOutput?: ReplayAlertOptions;
 }
 
 export interface CliIo {
@@ -29,7 +32,8 @@ export interface CliIo {
 
 /**
  * Exit codes (src/cli/exit-codes.ts): 0 done, 1 rules or state unusable (nothing replayed), 3 `--fail-on` reached,
- * 4 an input missing, unreadable or with an error record (the rest was replayed).
+ * 4 an input missing, unreadable or with an error record (the rest was replayed), 5 an alert not delivered to
+ * `--http-output`.
  */
 export async function replay(options: ReplayOptions, io: CliIo, term: Terminal = NO_TERMINAL): Promise<number> {
   const setup = await setupCore(options);
@@ -46,6 +50,7 @@ export async function replay(options: ReplayOptions, io: CliIo, term: Terminal =
   const output = driftLogOutput(options.format ?? 'json', io, term, progress);
   const seen = new SeenEventIds(options.dedupSize ?? 100_000);
   const tally = new Tally();
+  const alerts = options.httpOutput === undefined ? undefined : replayAlerts(options.httpOutput, output.err);
   let failed = false;
   let incomplete = false;
   let files = 0;
@@ -78,6 +83,7 @@ export async function replay(options: ReplayOptions, io: CliIo, term: Terminal =
     }
     for (const l of outcome.logs) {
       output.writer.write(l.priority, l.log, l.msg);
+      await alerts?.post(l);
       if (options.failOn !== undefined && atLeast(l.priority, options.failOn)) failed = true;
     }
     progress?.update(
@@ -87,7 +93,9 @@ export async function replay(options: ReplayOptions, io: CliIo, term: Terminal =
   await output.writer.flush();
   output.summary('replay', tally);
   if (incomplete) io.err(`kms-drift replay: inputs incomplete: see the problems above`);
-  return failed ? EXIT.failOn : incomplete ? EXIT.incomplete : EXIT.ok;
+  const undelivered = alerts?.undelivered();
+  if (undelivered !== undefined) io.err(`kms-drift replay: ${undelivered}`);
+  return failed ? EXIT.failOn : incomplete ? EXIT.incomplete : undelivered !== undefined ? EXIT.undelivered : EXIT.ok;
 }
 
 /**

@@ -15,6 +15,7 @@ import { formatProblem } from '../model/problem.ts';
 import { declaredCounts } from '../model/declared.ts';
 import { Metrics } from '../sinks/metrics.ts';
 import { pinoDriftLogWriter } from '../sinks/stdout.ts';
+import { alertOutput } from './alert-output.ts';
 import type { CliIo } from './replay.ts';
 import { setupCore } from './setup.ts';
 import type { ReloadingState } from '../terraform/reloading-state.ts';
@@ -133,6 +134,7 @@ async function daemon(config: Config, io: CliIo, clients: AwsClients, signal: Ab
           ? { enrich: liveReader(clients.kms, { ttlMs: 60_000, minIntervalMs: 100, now: Date.now }) }
           : {}),
         writer: pinoDriftLogWriter(1),
+        ...(config.httpOutput === undefined ? {} : { alerts: alertOutput(config, config.httpOutput, emit) }),
         emit,
         now: Date.now,
       },

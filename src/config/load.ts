@@ -173,6 +173,7 @@ function toConfig(d: ParsedConfig): Config {
     livenessTimeoutSeconds,
     memoryBudgetMb,
     sharedTable,
+    httpOutput,
     ...rest
   } = d;
   return {
@@ -185,5 +186,6 @@ function toConfig(d: ParsedConfig): Config {
     ...(livenessTimeoutSeconds === undefined ? {} : { livenessTimeoutSeconds }),
     ...(memoryBudgetMb === undefined ? {} : { memoryBudgetMb }),
     ...(sharedTable === undefined ? {} : { sharedTable }),
+    ...(httpOutput === undefined ? {} : { httpOutput }),
   };
 }

@@ -105,6 +105,14 @@ export const configSchema = z.object({
   memoryBudgetMb: integer(1, 65_536).optional(),
   maxLogFileMb: integer(1, 4096),
   s3BodyTimeoutMs: integer(100, 600_000),
+  httpOutput: text
+    .refine(
+      (u) => /^https?:\/\//i.test(u) && URL.canParse(u),
+      'expected an http(s) URL, e.g. http://falcosidekick:2801/',
+    )
+    .optional(),
+  httpOutputTimeoutMs: integer(100, 600_000),
+  httpOutputRetries: integer(0, 10),
 });
 
 export type ParsedConfig = z.output<typeof configSchema>;

@@ -299,6 +299,33 @@ export const SETTINGS: readonly Setting[] = [
     default: 168,
     description: 'with `sharedTable`: hours a logged eventID is remembered to drop its duplicates (1-8760)',
   },
+  {
+    name: 'httpOutput',
+    env: 'KMS_DRIFT_HTTP_OUTPUT',
+    option: 'http-output',
+    kind: 'text',
+    arg: 'URL',
+    description:
+      "URL every drift log is also POSTed to as a Falco JSON alert (falcosidekick's `/`, any webhook); a message is deleted only once its alerts were acknowledged (2xx); unset = none",
+  },
+  {
+    name: 'httpOutputTimeoutMs',
+    env: 'KMS_DRIFT_HTTP_OUTPUT_TIMEOUT_MS',
+    option: 'http-output-timeout-ms',
+    kind: 'integer',
+    arg: 'MS',
+    default: 5000,
+    description: 'time one POST to `httpOutput` may take to be answered (ms, 100-600000)',
+  },
+  {
+    name: 'httpOutputRetries',
+    env: 'KMS_DRIFT_HTTP_OUTPUT_RETRIES',
+    option: 'http-output-retries',
+    kind: 'integer',
+    default: 3,
+    description:
+      'retries of a POST that failed (a 5xx, 408 or 429 answer, a timeout, a network error), with exponential backoff from 0.5 s (0-10)',
+  },
 ];
 
 /** The configuration table of docs/operations.md, generated so the docs cannot forget a setting. */

@@ -67,4 +67,10 @@ export interface Config extends ComplianceSettings {
   readonly sharedTable?: string;
   /** Hours the shared table remembers a logged eventID. Optional like `concurrency`; loadConfig sets it (168). */
   readonly dedupRetentionHours?: number;
+  /** URL each drift log is also POSTed to, in Falco's JSON alert format (falcosidekick); absent = none. */
+  readonly httpOutput?: string;
+  /** Time one POST may take. Optional like `concurrency`; loadConfig sets it (5000). */
+  readonly httpOutputTimeoutMs?: number;
+  /** Retries of a failed POST. Optional like `concurrency`; loadConfig sets it (3). */
+  readonly httpOutputRetries?: number;
 }

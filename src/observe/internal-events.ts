@@ -75,6 +75,32 @@ export type InternalEvent =
       readonly heapLimit: string;
       readonly rss: string;
       readonly heapUsed: string;
+    }
+  /** An alert acknowledged by `httpOutput` (2xx), after `attempts` attempts. */
+  | {
+      readonly type: 'HttpOutputPosted';
+      readonly rule: string;
+      readonly priority: string;
+      readonly eventId: string;
+      readonly attempts: number;
+    }
+  | {
+      readonly type: 'HttpOutputRetry';
+      readonly target: string;
+      readonly rule: string;
+      readonly eventId: string;
+      readonly attempt: number;
+      readonly reason: string;
+      readonly retryInMs: number;
+    }
+  /** Not acknowledged after its retries: its message is failed (claims released) and redelivered. */
+  | {
+      readonly type: 'HttpOutputError';
+      readonly target: string;
+      readonly rule: string;
+      readonly eventId: string;
+      readonly attempts: number;
+      readonly reason: string;
     };
 
 type Level = 'error' | 'warn' | 'info' | 'debug';
@@ -190,6 +216,13 @@ const SPECS: Specs = {
   LoopTurned: { health: (h, e) => h.loopTurned(e.loop) },
   LoopEnded: { health: (h, e) => h.loopEnded(e.loop) },
   MemoryBudget: { level: 'info' },
+  HttpOutputPosted: { level: 'debug', count: (m) => m.httpOutput('posted') },
+  HttpOutputRetry: { level: 'warn', says: ': retrying', count: (m) => m.httpOutputRetried() },
+  HttpOutputError: {
+    level: 'error',
+    says: ': the message is left for redelivery (LookupEvents: read again), which logs and posts its alerts again',
+    count: (m) => m.httpOutput('failed'),
+  },
 };
 
 export type Emit = (event: InternalEvent) => void;

@@ -5,6 +5,10 @@ import type { PayloadOutcome } from '../model/outcome.ts';
 export const MESSAGE_OUTCOMES = ['deleted', 'failed', 'released', 'timed_out', 'delete_failed'] as const;
 export type MessageOutcome = (typeof MESSAGE_OUTCOMES)[number];
 
+/** What became of one alert posted to `httpOutput`. */
+export const HTTP_OUTPUT_OUTCOMES = ['posted', 'failed'] as const;
+export type HttpOutputOutcome = (typeof HTTP_OUTPUT_OUTCOMES)[number];
+
 /** A loaded rule: its drift-log series exist (at 0) from the start, so an alert sees the first log as an increase. */
 export interface DeclaredRule {
   readonly name: string;
@@ -110,10 +114,23 @@ export class Metrics {
     },
   });
 
+  private readonly httpAlerts = new Counter({
+    name: 'kms_drift_http_output_alerts_total',
+    help: 'Alerts POSTed to httpOutput, by outcome: posted (acknowledged), failed (not after the retries: message redelivered)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  private readonly httpRetries = new Counter({
+    name: 'kms_drift_http_output_retries_total',
+    help: 'POSTs to httpOutput retried (a 5xx, 408 or 429 answer, a timeout, a network error)',
+    registers: [this.registry],
+  });
+
   constructor(options: MetricsOptions = {}) {
     this.now = options.now ?? Date.now;
     collectDefaultMetrics({ register: this.registry });
     for (const outcome of MESSAGE_OUTCOMES) this.messages.inc({ outcome }, 0);
+    for (const outcome of HTTP_OUTPUT_OUTCOMES) this.httpAlerts.inc({ outcome }, 0);
   }
 
   /**
@@ -177,6 +194,14 @@ export class Metrics {
 
   lookupFailed(): void {
     this.lookupErrors.inc();
+  }
+
+  httpOutput(outcome: HttpOutputOutcome): void {
+    this.httpAlerts.inc({ outcome });
+  }
+
+  httpOutputRetried(): void {
+    this.httpRetries.inc();
   }
 
   /** kms_drift_ready follows this at every scrape, so the gauge and /readyz cannot disagree. */

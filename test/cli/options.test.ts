@@ -1,16 +1,20 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { COMMANDS, findCommand, type CommandSpec } from '../../src/cli/commands.ts';
 import { COMPLIANCE_OPTIONS } from '../../src/cli/compliance-options.ts';
 import type { CliOption } from '../../src/cli/options.ts';
 import { SETTINGS } from '../../src/config/settings.ts';
 import { runCli, ROOT } from '../helpers/cli.ts';
+import { startFalcoSink } from '../helpers/falco-sink.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'kms-drift-options-'));
 const emptyConfig = join(tmp, 'empty.yaml');
 writeFileSync(emptyConfig, '{}\n');
+// replay with every option posts its alerts (--http-output): to a falcosidekick-like server on loopback.
+const sink = await startFalcoSink();
+afterAll(sink.stop);
 
 /** A valid value for every option that takes one: what a user would type. */
 const SAMPLES: Readonly<Record<string, string>> = {
@@ -25,6 +29,7 @@ const SAMPLES: Readonly<Record<string, string>> = {
   'emergency-principal': 'arn:aws:iam::111122223333:role/EmergencyKeyAdmin',
   'recovery-principal': 'arn:aws:sts::111122223333:assumed-role/SecurityRecovery/*',
   'http-listen': '127.0.0.1:0',
+  'http-output': sink.url,
   since: '1h',
   'checkpoint-file': join(tmp, 'checkpoint.json'),
   'log-level': 'warn',

@@ -51,6 +51,8 @@ describe('configuration: options > environment > YAML file > defaults', () => {
         maxLogFileMb: 512,
         s3BodyTimeoutMs: 10000,
         dedupRetentionHours: 168,
+        httpOutputTimeoutMs: 5000,
+        httpOutputRetries: 3,
       },
     });
   });
@@ -150,6 +152,9 @@ describe('configuration: options > environment > YAML file > defaults', () => {
       's3BodyTimeoutMs: 5000',
       'sharedTable: kms-drift',
       'dedupRetentionHours: 48',
+      'httpOutput: http://falcosidekick:2801/',
+      'httpOutputTimeoutMs: 2000',
+      'httpOutputRetries: 0',
     ].join('\n');
     expect(yaml.split('\n').map((l) => l.split(':')[0])).toEqual(SETTINGS.map((s) => s.name));
     expect(load({}, { KMS_DRIFT_CONFIG: 'c.yaml' }, { 'c.yaml': yaml })).toEqual({
@@ -186,6 +191,9 @@ describe('configuration: options > environment > YAML file > defaults', () => {
         s3BodyTimeoutMs: 5000,
         sharedTable: 'kms-drift',
         dedupRetentionHours: 48,
+        httpOutput: 'http://falcosidekick:2801/',
+        httpOutputTimeoutMs: 2000,
+        httpOutputRetries: 0,
       },
     });
   });
