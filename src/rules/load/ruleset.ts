@@ -5,7 +5,7 @@ import type { Expr } from '../lang/ast.ts';
 import type { CompiledCheck } from '../lang/compile.ts';
 import { shortSource, type EventIndexKeys } from '../lang/index.ts';
 import { fieldRegistry } from '../lang/fields.ts';
-import type { FieldDef } from '../lang/fields.ts';
+import type { EventContext, FieldDef, RuleSubject } from '../lang/fields.ts';
 import type { CompiledOutput } from '../lang/output.ts';
 
 /** One rule that matched a finding: Falco's alert keys (the drift log adds the finding's own). */
@@ -36,7 +36,11 @@ export interface CompiledRule {
 }
 
 export interface Ruleset {
-  /** Every rule that matches, in load order (Falco's `rule_matching: all`, not the default `first`). */
+  /**
+   * Every rule that matches, in load order (Falco's `rule_matching: all`, not the default `first`). Each call is one
+   * more event of the capture: it numbers the events (evt.num) and remembers the first one's time (evt.reltime), as
+   * Falco's inspector does; a new ruleset (a reload) starts a new capture, as a Falco restart does.
+   */
   evaluate(subject: DriftFinding): RuleMatch[];
   readonly rules: readonly CompiledRule[];
 }
@@ -49,7 +53,7 @@ const SECOND_LEVEL_MIN_PINNED = 8;
 /** Distinct values of the second-level field remembered per bucket (merged candidate lists). */
 const MAX_CACHED_VALUES = 4096;
 
-type Candidates = (subject: DriftFinding) => readonly CompiledRule[];
+type Candidates = (subject: RuleSubject) => readonly CompiledRule[];
 
 /**
  * Rules indexed by (service, event name) from their conditions, so an event is tested only against rules that can
@@ -59,8 +63,10 @@ type Candidates = (subject: DriftFinding) => readonly CompiledRule[];
  * rules pinned to its value of that field plus the rules that do not pin it, still in load order — never a rule
  * that could match and is left out, because a pinned rule cannot match another value.
  */
-export function createRuleset(rules: readonly CompiledRule[]): Ruleset {
+export function createRuleset(rules: readonly CompiledRule[], options: { readonly hostname?: string } = {}): Ruleset {
   const sorted = [...rules].sort((a, b) => a.order - b.order);
+  let num = 0;
+  let firstTimeMs: number | undefined;
   const buckets = new Map<string, Candidates>();
   const candidatesFor = (service: string, name: string): Candidates => {
     const key = `${service}\u0000${name}`;
@@ -76,7 +82,17 @@ export function createRuleset(rules: readonly CompiledRule[]): Ruleset {
   };
   return {
     rules: sorted,
-    evaluate(subject) {
+    evaluate(finding) {
+      if (firstTimeMs === undefined) {
+        const ms = Date.parse(finding.event.eventTime);
+        if (!Number.isNaN(ms)) firstTimeMs = ms;
+      }
+      const context: EventContext = {
+        num: ++num,
+        ...(firstTimeMs === undefined ? {} : { firstTimeMs }),
+        ...(options.hostname === undefined ? {} : { hostname: options.hostname }),
+      };
+      const subject: RuleSubject = { ...finding, context };
       const matches: RuleMatch[] = [];
       const candidates = candidatesFor(shortSource(subject.event.eventSource), subject.event.name)(subject);
       for (const rule of candidates) {
@@ -143,11 +159,11 @@ function mergeByOrder(a: readonly CompiledRule[], b: readonly CompiledRule[]): C
 }
 
 /** Every rule tested on its own, without the index: the reference the index must agree with. */
-export function evaluateAll(rules: readonly CompiledRule[], subject: DriftFinding): RuleMatch[] {
+export function evaluateAll(rules: readonly CompiledRule[], subject: RuleSubject): RuleMatch[] {
   return rules.filter((r) => r.check(subject)).map((r) => toMatch(r, subject));
 }
 
-function toMatch(rule: CompiledRule, subject: DriftFinding): RuleMatch {
+function toMatch(rule: CompiledRule, subject: RuleSubject): RuleMatch {
   const { text, fields } = rule.output.both(subject);
   return {
     rule: rule.name,
