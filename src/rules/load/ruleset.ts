@@ -68,13 +68,15 @@ export function createRuleset(rules: readonly CompiledRule[], options: { readonl
   let num = 0;
   let firstTimeMs: number | undefined;
   const buckets = new Map<string, Candidates>();
-  const candidatesFor = (service: string, name: string): Candidates => {
-    const key = `${service}\u0000${name}`;
+  // `undefined` leaves that dimension unfiltered.
+  const candidatesFor = (service: string | undefined, name: string | undefined): Candidates => {
+    const key = `${service ?? '\u0001'}\u0000${name ?? '\u0001'}`;
     const cached = buckets.get(key);
     if (cached !== undefined) return cached;
     const list = sorted.filter(
       (r) =>
-        (r.keys.sources === 'any' || r.keys.sources.has(service)) && (r.keys.names === 'any' || r.keys.names.has(name)),
+        (service === undefined || r.keys.sources === 'any' || r.keys.sources.has(service)) &&
+        (name === undefined || r.keys.names === 'any' || r.keys.names.has(name)),
     );
     const bucket = secondLevel(list);
     if (buckets.size < MAX_CACHED_PAIRS) buckets.set(key, bucket);
@@ -94,13 +96,29 @@ export function createRuleset(rules: readonly CompiledRule[], options: { readonl
       };
       const subject: RuleSubject = { ...finding, context };
       const matches: RuleMatch[] = [];
-      const candidates = candidatesFor(shortSource(subject.event.eventSource), subject.event.name)(subject);
+      const candidates = candidatesFor(...indexKeys(subject))(subject);
       for (const rule of candidates) {
         if (rule.check(subject)) matches.push(toMatch(rule, subject));
       }
       return matches;
     },
   };
+}
+
+/**
+ * The (service, name) an event is filed under. evt.name reads the event's name and ct.name the record's eventName;
+ * they agree for every CloudTrail event, and when they do not (a scan finding, a record whose name the event does
+ * not carry) that dimension is not used, so no rule that could match is left out. Likewise for the service.
+ */
+function indexKeys(subject: RuleSubject): [string | undefined, string | undefined] {
+  const { event } = subject;
+  const recordName = event.record['eventName'];
+  const recordSource = event.record['eventSource'];
+  const source = typeof recordSource === 'string' ? recordSource : event.eventSource;
+  return [
+    source === event.eventSource ? shortSource(source) : undefined,
+    recordName === event.name ? event.name : undefined,
+  ];
 }
 
 function secondLevel(list: readonly CompiledRule[]): Candidates {

@@ -35,7 +35,12 @@ describe('cloudtrail plugin fields on real records', () => {
     ['service event', serviceEvent, 'ct.user.accountid', '123456789012'],
     // The plugin reads serviceEventDetails as a string; an object is present but empty (extract.go GetStringBytes).
     ['service event', serviceEvent, 'ct.serviceeventdetails', ''],
-    ['service event: user and source IP are both "AWS Internal"', serviceEvent, 'ct.info', '<invalid cloudtrail event: userIdentity field missing>'],
+    [
+      'service event: user and source IP are both "AWS Internal"',
+      serviceEvent,
+      'ct.info',
+      '<invalid cloudtrail event: userIdentity field missing>',
+    ],
     ['service event', serviceEvent, 'ct.eventtype', 'AwsServiceEvent'],
     ['service event: null request', serviceEvent, 'ct.request', 'null'],
     ['', createKey, 'ct.id', '36327b37-f4f6-40a9-92ab-48064ec905a2'],

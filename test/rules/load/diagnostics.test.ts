@@ -366,7 +366,7 @@ const CASES: readonly (readonly [string, string, readonly string[]])[] = [
     ["f0.yaml:1:3 LOAD_UNUSED_MACRO Macro 'k8s_user' not referred to by any other rule/macro"],
   ],
   [
-    "the same macro used by a rule: the field is an error, where the macro writes it",
+    'the same macro used by a rule: the field is an error, where the macro writes it',
     R('- macro: k8s_user', '  condition: ka.user.name = admin', ...RULE_HEAD, '  condition: k8s_user', ...RULE_TAIL),
     ['f0.yaml:2:14 LOAD_ERR_COMPILE_CONDITION nonexistent field ka.user.name'],
   ],
