@@ -88,7 +88,7 @@ function jsonValueField(name: string): FieldDef {
     name,
     type: 'string',
     description:
-      'the value at a JSON pointer into the CloudTrail record (RFC 6901; the leading / may be left out): strings unquoted, others as compact JSON',
+      'the value at a JSON pointer into the CloudTrail record (RFC 6901; the leading / may be left out): strings unquoted, others as compact JSON (re-serialized: 1.0 prints 1)',
     example: 'json.value[/requestParameters/keyId]',
     argument: 'required',
     extract: jsonValue,
@@ -118,18 +118,18 @@ export const EVT_FIELDS: readonly FieldDef[] = [
   findingField(
     'evt.num',
     'number',
-    'the number of the event among those evaluated, from 1',
+    'the number of the event among those the rules evaluated since they were loaded, from 1',
     '1',
     (f) => f.context?.num ?? 1,
   ),
   timeField(
     'evt.time',
     'date',
-    'the event time (eventTime), compared as an instant; printed as Falco prints it, the time of day with nanoseconds',
+    'the event time (eventTime), compared as an instant; printed as Falco prints it, the time of day (UTC) with nanoseconds',
     '22:38:27.000000000',
     (t) => clock(t, true),
   ),
-  timeField('evt.time.s', 'string', 'the time of day of the event, without nanoseconds', '22:38:27', (t) =>
+  timeField('evt.time.s', 'string', 'the time of day of the event (UTC), without nanoseconds', '22:38:27', (t) =>
     clock(t, false),
   ),
   timeField(
@@ -142,14 +142,14 @@ export const EVT_FIELDS: readonly FieldDef[] = [
   timeField(
     'evt.datetime',
     'string',
-    'the date and time of day of the event, with nanoseconds',
+    'the date and time of day of the event (UTC), with nanoseconds',
     '2022-08-10 22:38:27.000000000',
     (t) => `${date(t)} ${clock(t, true)}`,
   ),
   timeField(
     'evt.datetime.s',
     'string',
-    'the date and time of day of the event',
+    'the date and time of day of the event (UTC)',
     '2022-08-10 22:38:27',
     (t) => `${date(t)} ${clock(t, false)}`,
   ),
