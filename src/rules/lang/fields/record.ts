@@ -15,13 +15,6 @@ export function at(rec: JsonObject, path: readonly string[]): JsonValue | undefi
   return cur;
 }
 
-/** Re-serialised JSON of the value at the path; a JSON string is returned as is (it is already text). */
-export function raw(rec: JsonObject, ...path: readonly string[]): string | undefined {
-  const v = at(rec, path);
-  if (v === undefined) return undefined;
-  return typeof v === 'string' ? v : JSON.stringify(v);
-}
-
 /**
  * The plugin's `string(jdata.Get(path).GetStringBytes())`: no value when the path is absent, the string when it is
  * one, and an empty string for any other JSON value (null, a number, an object): present, but not text.
