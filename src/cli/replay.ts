@@ -50,7 +50,7 @@ export async function replay(options: ReplayOptions, io: CliIo, term: Terminal =
   let incomplete = false;
   let files = 0;
   let lastSource: string | undefined;
-  for await (const payload of readInputs(options.inputs, { stdin: io.stdin })) {
+  for await (const payload of readInputs(options.inputs, { stdin: io.stdin, readSet: core.readSet })) {
     if (payload.source !== lastSource) {
       files++;
       lastSource = payload.source;

@@ -10,6 +10,7 @@ import { fieldRegistry } from '../rules/lang/fields.ts';
 import { printExpr } from '../rules/lang/print.ts';
 import type { CliIo } from './replay.ts';
 import { setupCore } from './setup.ts';
+import { READ_ALL } from '../normalize/read-set.ts';
 import { COMPLIANCE_OPTIONS, complianceSettings } from './compliance-options.ts';
 import { notEvaluated } from './rules-check.ts';
 
@@ -39,7 +40,14 @@ export async function explainRule(args: readonly string[], io: CliIo): Promise<n
     io.err('usage: kms-drift rules explain RULE --event FILE [--state PATH]… [--rules PATH]…');
     return 2;
   }
-  const setup = await setupCore({ states: values.state, rules: values.rules, terraformPrincipals: [], ...compliance });
+  // Every record is read: what each rule makes of it is the point, whether or not the rules' read set includes it.
+  const setup = await setupCore({
+    states: values.state,
+    rules: values.rules,
+    terraformPrincipals: [],
+    readSet: READ_ALL,
+    ...compliance,
+  });
   for (const p of setup.problems) io.err(formatProblem(p));
   if (!setup.ok) return 1;
   const rule = setup.ruleset.rules.find((r) => r.name === name);

@@ -8,6 +8,7 @@ import { inside, type RuleTestCase } from '../rules/testing/cases.ts';
 import { loadStates } from '../terraform/load-states.ts';
 import type { CliIo } from './replay.ts';
 import { checkRuleFiles, notEvaluated } from './rules-check.ts';
+import { READ_ALL } from '../normalize/read-set.ts';
 
 /**
  * `kms-drift rules test PATH…`: loads the rules of PATH… and runs the `- test:` items found in the same files.
@@ -50,7 +51,9 @@ async function runCase(c: RuleTestCase, ruleset: Ruleset, states: Map<string, De
   }
   const event = 'inline' in c.event ? { value: c.event.inline } : await readEvent(base, c.event.file);
   if ('error' in event) return [`cannot read the event: ${event.error}`];
-  const core = createCore({ ruleset, terraformPrincipals: [], ...c.settings }, fixedState(index));
+  // Every record is read, not only the rules' read set: a case shows what the rule makes of its record (no rule
+  // can match a record outside the read set, so this changes no verdict).
+  const core = createCore({ ruleset, terraformPrincipals: [], readSet: READ_ALL, ...c.settings }, fixedState(index));
   const outcome = core.processPayload(event.value);
   if (outcome.events.length === 0) return notEvaluated(outcome);
   const hits = outcome.logs.filter((l) => l.log['rule'] === c.rule);

@@ -7,6 +7,8 @@ import { shortSource, type EventIndexKeys } from '../lang/index.ts';
 import { fieldRegistry } from '../lang/fields.ts';
 import type { EventContext, FieldDef, RuleSubject } from '../lang/fields.ts';
 import type { CompiledOutput } from '../lang/output.ts';
+import type { ReadSet } from '../../normalize/read-set.ts';
+import { readSetOf } from './read-set.ts';
 
 /** One rule that matched a finding: Falco's alert keys (the drift log adds the finding's own). */
 export interface RuleMatch {
@@ -43,6 +45,8 @@ export interface Ruleset {
    */
   evaluate(subject: DriftFinding): RuleMatch[];
   readonly rules: readonly CompiledRule[];
+  /** The records these rules can match: the others are skipped unread (read-set.ts). */
+  readonly readSet: ReadSet;
 }
 
 /** Event names and sources come from records; past this many pairs we stop caching rather than grow without end. */
@@ -84,6 +88,7 @@ export function createRuleset(rules: readonly CompiledRule[], options: { readonl
   };
   return {
     rules: sorted,
+    readSet: readSetOf(sorted),
     evaluate(finding) {
       if (firstTimeMs === undefined) {
         const ms = Date.parse(finding.event.eventTime);

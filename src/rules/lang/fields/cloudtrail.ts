@@ -4,12 +4,10 @@ import { ctField } from './define.ts';
 import { at, flag, plain } from './record.ts';
 import { ctInfo, ctOriginalUser, ctReadOnly, ctUser, s3Uri } from './cloudtrail-user.ts';
 
-const AWS_SUFFIX = '.amazonaws.com';
+import { shortSource } from '../../../normalize/read-set.ts';
 
-/** ct.shortsrc: eventSource without `.amazonaws.com` (only when something precedes it). */
-export function shortSource(src: string): string {
-  return src.length > AWS_SUFFIX.length && src.endsWith(AWS_SUFFIX) ? src.slice(0, -AWS_SUFFIX.length) : src;
-}
+// One definition: the read set (which records reach the rules) files records under the same short source.
+export { shortSource };
 
 /** The plugin's MarshalTo: compact JSON of any value, null included. */
 function json(rec: JsonObject, key: string): string | undefined {
