@@ -9,6 +9,7 @@ import { setupCore, type SetupOptions } from './setup.ts';
 import { driftLogOutput } from './output.ts';
 import { NO_TERMINAL, Progress, type Terminal } from './terminal.ts';
 import { Tally } from './tally.ts';
+import { describeReadSet } from '../normalize/read-set.ts';
 
 export interface ReplayOptions extends SetupOptions {
   readonly inputs: readonly string[];
@@ -46,6 +47,7 @@ export async function replay(options: ReplayOptions, io: CliIo, term: Terminal =
   const output = driftLogOutput(options.format ?? 'json', io, term, progress);
   const seen = new SeenEventIds(options.dedupSize ?? 100_000);
   const tally = new Tally();
+  tally.reads = describeReadSet(core.readSet);
   let failed = false;
   let incomplete = false;
   let files = 0;
