@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, type CliResult } from '../helpers/cli.ts';
 
@@ -193,5 +196,58 @@ describe('rules in the shape of Falco’s file (fixtures/own/rules/falco-cloudtr
       'Trail Update Failed': ['UpdateTrail b7d4398e'],
       // Every Record is disabled: it fires nowhere.
     });
+  });
+});
+
+describe('a key-usage rule on real Decrypt records (ccbrown/cloud-snitch)', () => {
+  it('reads the Decrypt records of a log file and logs the key, with drift type none and no changes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kms-drift-key-usage-'));
+    try {
+      const rules = join(dir, 'rules.yaml');
+      writeFileSync(
+        rules,
+        [
+          '- list: orders_key_users',
+          '  items: ["arn:aws:iam::222222222222:role/someone-else"]',
+          '- rule: orders_key_used_by_someone_else',
+          '  desc: d',
+          '  condition: >',
+          '    evt.name = Decrypt and kms.key_arn = "arn:aws:kms:us-east-1:222222222222:key/166e8a87-2716-4c26-9cde-3942d14f7475"',
+          '    and not json.value[/userIdentity/sessionContext/sessionIssuer/arn] in (orders_key_users)',
+          '  output: "Orders key used by %user.arn (managed=%tf.managed drift=%drift.detected)"',
+          '  priority: warning',
+          '',
+        ].join('\n'),
+      );
+      const result = await runCli([
+        'replay',
+        '--format',
+        'json',
+        '--rules',
+        rules,
+        'fixtures/envelopes/s3-cloudtrail-log-files/ccbrown_cloud-snitch',
+      ]);
+      expect(result.code, result.stderr).toBe(0);
+      // Two Decrypt records, of two keys: only the orders key's fires; the other records are skipped unread.
+      expect(result.stderr).toMatch(/events 2 \(Decrypt=2\)/);
+      expect(result.stderr).toMatch(/skipped 19 \(other_service=19\); problems 0; reads any service \(Decrypt\)/);
+      expect(result.logs).toHaveLength(1);
+      expect(result.logs[0]).toMatchObject({
+        rule: 'orders_key_used_by_someone_else',
+        output:
+          'Orders key used by arn:aws:sts::222222222222:assumed-role/my-LambdaFunctionRole-54321GFDSX/my-LambdaFunction-12345XSDFG (managed=false drift=false)',
+        service: 'kms',
+        event: 'Decrypt',
+        event_id: 'f4008b7e-fa53-4bee-a31a-762b3ba038d1',
+        account: '222222222222',
+        region: 'us-east-1',
+        resource: 'arn:aws:kms:us-east-1:222222222222:key/166e8a87-2716-4c26-9cde-3942d14f7475',
+        resource_type: 'aws_kms_key',
+        drift_type: 'none',
+        changes: {},
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
