@@ -15,8 +15,8 @@ import { parseKmsArn } from '../model/arn.ts';
 import { actorOf } from './actor.ts';
 import { keyOrAliasChange } from './changes.ts';
 import { customKeyStoreChange, grantChange } from './grant-changes.ts';
-import { normalizeEventTime, parseAwsDate } from './dates.ts';
-import { RecordReader, textShape } from './reader.ts';
+import { eventTimeOf } from './dates.ts';
+import { RecordReader } from './reader.ts';
 import {
   callScope,
   collectMentions,
@@ -207,25 +207,6 @@ function withoutChange(request: JsonObject | undefined, mentions: Mentions | und
 function eventNameOf(record: JsonObject): string | undefined {
   const v = field(record, 'eventName');
   return typeof v === 'string' ? v : v === undefined ? undefined : '';
-}
-
-/** eventTime as ISO 8601, or what is wrong with it. */
-function eventTimeOf(record: JsonObject): string | { readonly what: string } {
-  const rawTime = field(record, 'eventTime');
-  const eventTime =
-    typeof rawTime === 'string'
-      ? normalizeEventTime(rawTime)
-      : typeof rawTime === 'number'
-        ? parseAwsDate(rawTime)
-        : undefined;
-  if (eventTime !== undefined) return eventTime;
-  const what =
-    rawTime === undefined
-      ? 'missing'
-      : typeof rawTime === 'string'
-        ? `not a date: ${textShape(rawTime)} in no format AWS uses`
-        : `expected a date, got ${rawTime === null ? 'null' : Array.isArray(rawTime) ? 'an array' : typeof rawTime}`;
-  return { what };
 }
 
 /**
