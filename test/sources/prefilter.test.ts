@@ -36,6 +36,11 @@ const READ_SETS: Readonly<Record<string, ReadSet>> = {
       ['sts', 'all'],
     ]),
   },
+  // A source beyond ASCII (a rule's ct.src literal): records then need their source decoded.
+  beyondAscii: {
+    anySource: new Set(['CreateUsér']),
+    bySource: new Map<string, ReadonlySet<string> | 'all'>([['sé', new Set(['Get'])]]),
+  },
 };
 const cores = Object.entries(READ_SETS).map(
   ([name, readSet]) =>
@@ -220,6 +225,8 @@ describe('generated log files (fast-check, seeded)', () => {
       ) as JsonValue,
       { eventSource: 'iam.amazonaws.com', eventName: 'CreateUsér', eventTime: '2026-01-01T00:00:00Z' },
       { eventSource: 'kms', eventName: 'Decrypt', eventTime: '2026-01-01T00:00:00Z' },
+      { eventSource: 'sé.amazonaws.com', eventName: 'Get', eventTime: '2026-01-01T00:00:00Z' },
+      { eventSource: 'sé', eventName: 'Put', eventTime: '2026-01-01T00:00:00Z' },
       { eventSource: 'kms.amazonaws.com', eventName: 'DisableKey', eventType: 'AwsServiceEvent', eventTime: 'x' },
       { eventSource: 'kms.amazonaws.com', eventName: 'Decrypt', eventTime: 'not a time' },
       [],

@@ -9,6 +9,11 @@ import { shortSource, type ReadSet } from '../../normalize/read-set.ts';
 export interface ByteReadSet {
   /** Every record is read. */
   readonly all: boolean;
+  /**
+   * Every source pattern is ASCII: then a source beyond ASCII matches none, exactly as its decoded text would not
+   * (a pattern beyond ASCII needs the source decoded as the parse decodes it, so such a record goes to the parse).
+   */
+  readonly asciiSources: boolean;
   readonly anyNames: ReadonlySet<string>;
   /** Full eventSource bytes → the names read from that source. */
   readonly sources: readonly { readonly bytes: Uint8Array; readonly names: ReadonlySet<string> | 'all' }[];
@@ -33,18 +38,23 @@ export function byteReadSet(set: ReadSet): ByteReadSet {
 }
 
 function compile(set: ReadSet): ByteReadSet {
-  if (set.anySource === 'all') return { all: true, anyNames: new Set(), sources: [] };
+  if (set.anySource === 'all') return { all: true, asciiSources: true, anyNames: new Set(), sources: [] };
   const sources: { bytes: Uint8Array; names: ReadonlySet<string> | 'all' }[] = [];
   for (const [short, names] of set.bySource) {
     sources.push({ bytes: bytes(`${short}.amazonaws.com`), names });
     if (shortSource(short) === short) sources.push({ bytes: bytes(short), names });
   }
-  return { all: false, anyNames: set.anySource, sources };
+  const asciiSources = sources.every((s) => isAscii(s.bytes, 0, s.bytes.length));
+  return { all: false, asciiSources, anyNames: set.anySource, sources };
 }
 
+/** The record must be parsed to decide: a value beyond ASCII the read set needs as text. */
+export const PARSE = 'parse';
+
 /**
- * Why the record is not read, or undefined when it is. The spans are [start, end) of the unescaped string values
- * (start -1: absent); values with bytes outside ASCII are never passed here (the record goes to the parse).
+ * Why the record is not read, undefined when it is, or PARSE when only its parse can tell. The spans are [start, end)
+ * of the unescaped string values (start -1: absent). Only the bytes needed are looked at: with the bundled rules, a
+ * record of another service costs a length comparison or two.
  */
 export function notReadBytes(
   set: ByteReadSet,
@@ -55,8 +65,9 @@ export function notReadBytes(
   type1: number,
   name0: number,
   name1: number,
-): NotRead | undefined {
+): NotRead | typeof PARSE | undefined {
   if (set.all) return undefined;
+  if (!set.asciiSources && !isAscii(buf, source0, source1)) return PARSE;
   let names: ReadonlySet<string> | 'all' | undefined;
   for (const s of set.sources) {
     if (equals(buf, source0, source1, s.bytes)) {
@@ -65,9 +76,10 @@ export function notReadBytes(
     }
   }
   if (names === 'all') return undefined;
-  if (names !== undefined || set.anyNames.size > 0) {
-    const name = name0 < 0 ? undefined : ascii(buf, name0, name1);
-    if (name !== undefined && (set.anyNames.has(name) || names?.has(name) === true)) return undefined;
+  if (name0 >= 0 && (names !== undefined || set.anyNames.size > 0)) {
+    if (!isAscii(buf, name0, name1)) return PARSE;
+    const name = ascii(buf, name0, name1);
+    if (set.anyNames.has(name) || names?.has(name) === true) return undefined;
   }
   if (!equals(buf, source0, source1, KMS)) return 'other_service';
   return type0 >= 0 && equals(buf, type0, type1, SERVICE_EVENT) ? 'kms_service_event' : 'untracked_kms_event';

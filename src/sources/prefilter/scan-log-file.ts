@@ -19,7 +19,7 @@ export interface ScannedRecord {
   readonly skip?: ScanSkip;
 }
 
-import { isAscii, notReadBytes, type ByteReadSet, type NotRead } from './read-set-bytes.ts';
+import { notReadBytes, PARSE, type ByteReadSet, type NotRead } from './read-set-bytes.ts';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -204,13 +204,11 @@ export function scanRecord(
   const end = p;
   if (!isObject || unsafe) return { start, end };
   // normalize's order: an Insight event first, then the event source (a record without one is normalize's problem),
-  // then the read set. A source or name beyond ASCII is left to the parse, which decodes it.
+  // then the read set.
   if (type0 >= 0 && equals(buf, type0, type1, INSIGHT)) return { start, end, skip: 'insight_event' };
-  if (source0 < 0 || !isAscii(buf, source0, source1) || (name0 >= 0 && !isAscii(buf, name0, name1))) {
-    return { start, end };
-  }
+  if (source0 < 0) return { start, end };
   const skip = notReadBytes(reads, buf, source0, source1, type0, type1, name0, name1);
-  return skip === undefined ? { start, end } : { start, end, skip };
+  return skip === undefined || skip === PARSE ? { start, end } : { start, end, skip };
 }
 
 /** The position after the string starting at p, or -1 (used outside the hot loop). */
