@@ -98,10 +98,16 @@ async function main(): Promise<void> {
   const replay = await medianOfAsync(() =>
     timeAsync(async () => {
       let logs = 0;
-      for await (const p of readInputs([join(dir, 'mixed')]))
-        if ('logFile' in p) logs += setup.core.processLogFile(p.logFile).logs.length;
-        else if (!('problem' in p)) logs += setup.core.processPayload(p.value, p.path).logs.length;
-      return logs;
+      let events = 0;
+      const skipped: Record<string, number> = {};
+      for await (const p of readInputs([join(dir, 'mixed')], { readSet: setup.core.readSet })) {
+        if ('problem' in p) continue;
+        const o = 'logFile' in p ? setup.core.processLogFile(p.logFile) : setup.core.processPayload(p.value, p.path);
+        logs += o.logs.length;
+        events += o.events.length;
+        for (const [reason, n] of Object.entries(o.skipped)) skipped[reason] = (skipped[reason] ?? 0) + (n ?? 0);
+      }
+      return { logs, events, skipped };
     }),
   );
   const rps = (ms: number, n: number): number => Math.round(n / (ms / 1000));
@@ -114,7 +120,9 @@ async function main(): Promise<void> {
     replay_records_per_s: rps(replay.ms, mixed.records),
     replay_time_vs_gunzip_parse: +(replay.ms / parse.ms).toFixed(2),
     replay_time_vs_gunzip: +(replay.ms / gunzip.ms).toFixed(2),
-    drift_logs: replay.value,
+    drift_logs: replay.value.logs,
+    events: replay.value.events,
+    skipped: replay.value.skipped,
   };
 
   // ── KMS path: every record a KMS management event, 10,000-key state, default + 200 generated rules ─────────────

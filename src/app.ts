@@ -1,6 +1,6 @@
 // The composition root: the only file that knows the whole graph
 //   payload → unwrap → normalize → diff → break-glass → evaluate → drift log
-//   (a log file read by the byte scan enters at unwrap with only the records that may be KMS records)
+//   (a log file read by the byte scan enters at unwrap with only the records the rules may read: Core.readSet)
 // Every stage it calls is pure but break-glass, which keeps each key's recent emergency history: in this process
 // (replay, rules test), or, with `holdBreakGlass`, in the daemon's store (src/breakglass/resolve.ts), where the core
 // hands those events back unevaluated. The commands (replay, the daemon) own the I/O around it.
@@ -14,6 +14,7 @@ import { atLeast, type Priority } from './model/priority.ts';
 import { unwrapPayload, unwrapRecordItems, type Unwrapped } from './unwrap/unwrap.ts';
 import type { ScannedLogFile } from './sources/prefilter/log-file.ts';
 import { normalizeRecord } from './normalize/normalize.ts';
+import type { ReadSet } from './normalize/read-set.ts';
 import { createDiffer } from './diff/diff.ts';
 import { classifyTogether, createBreakGlass } from './breakglass/break-glass.ts';
 import { createClassifier, type Classifier } from './breakglass/classify.ts';
@@ -32,6 +33,11 @@ export interface CoreOptions extends Partial<ComplianceSettings> {
   readonly minPriority?: Priority;
   /** Break-glass events are returned in `held` for the caller to classify over its store (the daemon). */
   readonly holdBreakGlass?: boolean;
+  /**
+   * Which records become events; default the ruleset's own (the records its rules can match). `rules test` and
+   * `rules explain` read every record, to show what each rule makes of it.
+   */
+  readonly readSet?: ReadSet;
 }
 
 /** The state can be swapped while running (reloads); the core always reads the current one. */
@@ -40,6 +46,8 @@ export interface StateHolder {
 }
 
 export interface Core {
+  /** The records this core turns into events: the byte scan of a log file must skip by the same set. */
+  readonly readSet: ReadSet;
   processPayload(value: JsonValue, path?: string): PayloadOutcome;
   /** A log file the byte scan read: only its kept records are normalized; the outcome is processPayload's. */
   processLogFile(file: ScannedLogFile, path?: string): PayloadOutcome;
@@ -77,6 +85,7 @@ export function createCore(options: CoreOptions, state: StateHolder): Core {
     allowedAccounts: compliance.allowedAccounts,
   });
   const { ruleset, minPriority } = options;
+  const readSet = options.readSet ?? ruleset.readSet;
   const evaluator: Evaluator = {
     diff: (event) => differ(event, state.current()),
     evaluate(finding) {
@@ -110,7 +119,12 @@ export function createCore(options: CoreOptions, state: StateHolder): Core {
     s3Objects: n.s3Objects,
     held: results.flatMap((r) => (r.held === undefined ? [] : [r.held])),
   });
+  const normalizePayload = (value: JsonValue, path: string | undefined): Normalized =>
+    normalizeUnwrapped(unwrapPayload(value, path), readSet);
+  const normalizeLogFile = (file: ScannedLogFile, path: string | undefined): Normalized =>
+    withScanSkips(normalizeUnwrapped(unwrapRecordItems(file.kept, path), readSet), file);
   return {
+    readSet,
     processEvent,
     ...(hold ? { breakGlass: { classifier, evaluator } } : {}),
     findings(value, path) {
@@ -140,25 +154,20 @@ export function createCore(options: CoreOptions, state: StateHolder): Core {
   };
 }
 
-function normalizePayload(value: JsonValue, path: string | undefined): Normalized {
-  return normalizeUnwrapped(unwrapPayload(value, path));
-}
-
 /** The kept records of a scanned log file, with the records the scan skipped added to the skip counts. */
-function normalizeLogFile(file: ScannedLogFile, path: string | undefined): Normalized {
-  const n = normalizeUnwrapped(unwrapRecordItems(file.kept, path));
+function withScanSkips(n: Normalized, file: ScannedLogFile): Normalized {
   for (const [reason, count] of Object.entries(file.skipped) as [SkipReason, number][]) {
     n.skipped[reason] = (n.skipped[reason] ?? 0) + count;
   }
   return n;
 }
 
-function normalizeUnwrapped(unwrapped: Unwrapped): Normalized {
+function normalizeUnwrapped(unwrapped: Unwrapped, readSet: ReadSet): Normalized {
   const events: KmsEvent[] = [];
   const problems: Problem[] = [...unwrapped.problems];
   const skipped: Partial<Record<SkipReason, number>> = { ...unwrapped.skipped };
   for (const { record, path: recordPath } of unwrapped.records) {
-    const normalized = normalizeRecord(record, recordPath);
+    const normalized = normalizeRecord(record, recordPath, readSet);
     if (normalized.kind === 'skip') skipped[normalized.reason] = (skipped[normalized.reason] ?? 0) + 1;
     else if (normalized.kind === 'problem') problems.push(normalized.problem);
     else {

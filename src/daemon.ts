@@ -54,7 +54,7 @@ export async function runDaemon(config: Config, deps: DaemonDeps, signal: AbortS
   const { emit } = deps;
   // Not the shutdown signal: a message in flight at SIGTERM finishes (its S3 reads included) until the consumer
   // gives up on it (its timeout, or the shutdown deadline).
-  const s3Read = s3ReadOptions(config, emit);
+  const s3Read = { ...s3ReadOptions(config, emit), readSet: deps.core.readSet };
   const handle: Handler = (message, giveUp) => handleMessage(message, deps, seen, { ...s3Read, signal: giveUp });
   const live = async (queueUrl: string): Promise<void> => {
     const loops = Array.from({ length: Math.max(1, config.pollers) }, (_, i) => sqsLoop(i));

@@ -39,6 +39,7 @@ export const DIAGNOSTICS = {
   LOAD_INVALID_MACRO_NAME: 'the macro name is not a valid identifier',
   LOAD_INVALID_LIST_NAME: 'the list name contains invalid characters',
   LOAD_COMPILE_CONDITION: 'the condition compiles but may not do what it says',
+  LOAD_COMPILE_OUTPUT: 'the output compiles but a %token is a field followed by text, which may not be what was meant',
   LOAD_APPEND_NO_VALUES: 'an exception override carries no values',
   // ── KMS API reads (scan, live reads) ─────────────────────────────────────────────────
   SCAN_ACCESS_DENIED: 'the scan may not read a key, an account or a Region: nothing is known of it, not even missing',

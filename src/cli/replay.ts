@@ -10,6 +10,7 @@ import { driftLogOutput } from './output.ts';
 import { NO_TERMINAL, Progress, type Terminal } from './terminal.ts';
 import { Tally } from './tally.ts';
 import { replayAlerts, type ReplayAlertOptions } from './alert-output.ts';
+import { describeReadSet } from '../normalize/read-set.ts';
 
 export interface ReplayOptions extends SetupOptions {
   readonly inputs: readonly string[];
@@ -51,11 +52,12 @@ export async function replay(options: ReplayOptions, io: CliIo, term: Terminal =
   const seen = new SeenEventIds(options.dedupSize ?? 100_000);
   const tally = new Tally();
   const alerts = options.httpOutput === undefined ? undefined : replayAlerts(options.httpOutput, output.err);
+  tally.reads = describeReadSet(core.readSet);
   let failed = false;
   let incomplete = false;
   let files = 0;
   let lastSource: string | undefined;
-  for await (const payload of readInputs(options.inputs, { stdin: io.stdin })) {
+  for await (const payload of readInputs(options.inputs, { stdin: io.stdin, readSet: core.readSet })) {
     if (payload.source !== lastSource) {
       files++;
       lastSource = payload.source;

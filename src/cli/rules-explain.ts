@@ -10,7 +10,9 @@ import { fieldRegistry } from '../rules/lang/fields.ts';
 import { printExpr } from '../rules/lang/print.ts';
 import type { CliIo } from './replay.ts';
 import { setupCore } from './setup.ts';
+import { READ_ALL } from '../normalize/read-set.ts';
 import { COMPLIANCE_OPTIONS, complianceSettings } from './compliance-options.ts';
+import { notEvaluated } from './rules-check.ts';
 
 /**
  * `kms-drift rules explain RULE --event FILE [--state PATH]… [--rules PATH]…`: evaluates RULE's condition (macros,
@@ -38,7 +40,14 @@ export async function explainRule(args: readonly string[], io: CliIo): Promise<n
     io.err('usage: kms-drift rules explain RULE --event FILE [--state PATH]… [--rules PATH]…');
     return 2;
   }
-  const setup = await setupCore({ states: values.state, rules: values.rules, terraformPrincipals: [], ...compliance });
+  // Every record is read: what each rule makes of it is the point, whether or not the rules' read set includes it.
+  const setup = await setupCore({
+    states: values.state,
+    rules: values.rules,
+    terraformPrincipals: [],
+    readSet: READ_ALL,
+    ...compliance,
+  });
   for (const p of setup.problems) io.err(formatProblem(p));
   if (!setup.ok) return 1;
   const rule = setup.ruleset.rules.find((r) => r.name === name);
@@ -61,8 +70,13 @@ export async function explainRule(args: readonly string[], io: CliIo): Promise<n
   }
   const event = parsed.value;
   const findings = setup.core.findings(event);
-  if (findings.length === 0)
-    io.out(`${values.event}: no KMS event to evaluate (skipped or invalid; see \`kms-drift replay\`)`);
+  if (findings.length === 0) {
+    // Nothing reached the rules: say why (the pipeline's skip reasons and problems) and fail, as `rules test` does.
+    const [first = '', ...rest] = notEvaluated(setup.core.processPayload(event, values.event));
+    io.out(`${rule.name} on ${values.event}: ${first}`);
+    for (const line of rest) io.out(`  ${line}`);
+    return 1;
+  }
   for (const finding of findings) {
     io.out(
       `${rule.name} on ${finding.event.name} ${finding.event.eventId}: ${rule.check(finding) ? 'MATCH' : 'no match'}`,

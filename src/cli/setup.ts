@@ -6,6 +6,7 @@ import { ReloadingState } from '../terraform/reloading-state.ts';
 import { loadRuleFiles } from './load-rule-files.ts';
 import type { Ruleset } from '../rules/load/ruleset.ts';
 import type { ComplianceSettings } from '../model/compliance.ts';
+import type { ReadSet } from '../normalize/read-set.ts';
 
 export interface SetupOptions extends Partial<ComplianceSettings> {
   readonly states: readonly string[];
@@ -14,6 +15,8 @@ export interface SetupOptions extends Partial<ComplianceSettings> {
   readonly minPriority?: Priority;
   /** The daemon classifies break-glass over its store: the core holds those events (app.ts `holdBreakGlass`). */
   readonly holdBreakGlass?: boolean;
+  /** Which records become events; default the loaded rules' read set (app.ts `readSet`). */
+  readonly readSet?: ReadSet;
 }
 
 /** Rules and states loaded, the core built: what replay and the daemon share. Errors mean: do not start. */
@@ -31,6 +34,7 @@ export async function setupCore(
       terraformPrincipals: options.terraformPrincipals,
       ...(options.minPriority === undefined ? {} : { minPriority: options.minPriority }),
       ...(options.holdBreakGlass === true ? { holdBreakGlass: true } : {}),
+      ...(options.readSet === undefined ? {} : { readSet: options.readSet }),
       ...compliance(options),
     },
     state,

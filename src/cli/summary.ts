@@ -30,6 +30,7 @@ export function summaryTable(command: string, tally: Tally, headline?: string): 
       lines.push(`  ${label}: ${parts.join(', ')}`);
     }
   }
+  if (tally.reads !== undefined) lines.push(`  reads: ${tally.reads}`);
   return lines;
 }
 

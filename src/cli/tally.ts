@@ -8,6 +8,8 @@ export class Tally {
   readonly logs = new Map<string, number>();
   /** Drift logs by priority and rule, for the summary table of `--format text`. */
   readonly byRule = new Map<string, { readonly priority: string; readonly rule: string; count: number }>();
+  /** What the loaded rules read (normalize/read-set.ts describeReadSet), named at the end of the summary. */
+  reads: string | undefined;
 
   add(outcome: PayloadOutcome): void {
     for (const e of outcome.events) bump(this.events, e.name);
@@ -50,6 +52,7 @@ export class Tally {
       `drift logs ${total(this.logs)}${detail(this.logs)}`,
       `skipped ${total(this.skipped)}${detail(this.skipped)}`,
       `problems ${total(this.problems)}${detail(this.problems)}`,
+      ...(this.reads === undefined ? [] : [`reads ${this.reads}`]),
     ].join('; ');
   }
 }

@@ -31,11 +31,30 @@ export function createDiffer(options: DiffOptions): Differ {
         return diffGrant(event, change, index, byTerraform, allowedAccounts);
       case 'custom_key_store':
         return diffCustomKeyStore(event, change, index, byTerraform);
+      case 'none':
+        // A KMS call that changes nothing (Decrypt, …) is still about its key: resource and tf.* say which it is.
+        return event.key === undefined
+          ? aboutNoResource(event, byTerraform)
+          : diffKey(event, { kind: 'key', attributes: {} }, index, byTerraform, allowedAccounts);
       default:
         return diffKey(event, change, index, byTerraform, allowedAccounts);
     }
   };
   return (event, index) => (event.missing === undefined ? differ(event, index) : markMissing(differ(event, index)));
+}
+
+/** Another service's event, or a KMS call naming no key: no resource, nothing compared, drift type none. */
+function aboutNoResource(event: KmsEvent, byTerraform: boolean): DriftFinding {
+  return {
+    event,
+    driftType: 'none',
+    changes: {},
+    actual: {},
+    expected: {},
+    byTerraform,
+    ...(event.account === undefined ? {} : { account: event.account }),
+    ...(event.region === undefined ? {} : { region: event.region }),
+  };
 }
 
 export function diffEvent(event: KmsEvent, index: DeclaredIndex, options: DiffOptions): DriftFinding {

@@ -98,7 +98,8 @@ export interface EmergencyContext {
 /** The result of comparing one event with the Terraform state. Pure data; the drift log is built from it. */
 export interface DriftFinding {
   readonly event: KmsEvent;
-  readonly resourceType: ResourceType;
+  /** Absent for an event about no KMS resource (another service's record, a KMS call naming no key). */
+  readonly resourceType?: ResourceType;
   /**
    * Key ARN or alias ARN when known, else the best identifier the record gives; for a grant `<key ARN>:<grant id>`
    * (Terraform's import id), for a custom key store its id.

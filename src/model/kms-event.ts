@@ -125,10 +125,24 @@ export interface CustomKeyStoreChange {
   readonly deleted?: boolean;
 }
 
-export type ResourceChange = KeyChange | AliasChange | GrantChange | CustomKeyStoreChange;
+/**
+ * An event that changes no compared attribute: a KMS call outside KMS_EVENT_NAMES (Decrypt, GenerateDataKey, Sign,
+ * DescribeKey, …), a KMS service event, or a record of another service. Rules still see it when they read it.
+ */
+export interface NoChange {
+  readonly kind: 'none';
+  /** Always empty. */
+  readonly attributes: Readonly<Record<string, never>>;
+}
+
+export type ResourceChange = KeyChange | AliasChange | GrantChange | CustomKeyStoreChange | NoChange;
 
 export interface KmsEvent {
-  readonly name: KmsEventName | typeof SCAN_EVENT;
+  /**
+   * CloudTrail's eventName: one of KMS_EVENT_NAMES for the events that carry a change, any other name for events the
+   * rules read without one (change `none`), or SCAN_EVENT.
+   */
+  readonly name: string;
   readonly eventId: string;
   /** ISO 8601, as CloudTrail wrote it when it was ISO, else normalized. */
   readonly eventTime: string;
@@ -138,7 +152,8 @@ export interface KmsEvent {
   readonly actor: Actor;
   /** Failed call: no state changed, but rules still see the event. */
   readonly error?: { readonly code: string; readonly message?: string };
-  readonly resourceType: ResourceType;
+  /** Absent for an event about no KMS resource (another service's record, a KMS call naming no key). */
+  readonly resourceType?: ResourceType;
   /**
    * The key the event acted on (for alias events: the alias's target key, when the record names it; for grant events:
    * the grant's key; for ReplicateKey: the new replica).

@@ -1,6 +1,6 @@
 // What the core hands back for one payload: plain data shared by the core (app.ts), the daemon, replay's tally and
 // the metrics. It lives here, not in the composition root, so a sink can know it without knowing the graph.
-import type { KmsEventName, SCAN_EVENT } from './kms-event.ts';
+import type { KmsEvent } from './kms-event.ts';
 import type { DriftFinding, DriftType } from './finding.ts';
 import type { Priority } from './priority.ts';
 import type { Problem, SkipReason } from './problem.ts';
@@ -21,7 +21,7 @@ export interface S3ObjectRef {
 
 /** One event a payload carried, with what the diff made of it. */
 export interface OutcomeEvent {
-  readonly name: KmsEventName | typeof SCAN_EVENT;
+  readonly name: KmsEvent['name'];
   readonly eventId: string;
   readonly eventTime: string;
   readonly driftType: DriftType;

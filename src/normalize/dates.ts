@@ -1,6 +1,8 @@
 // CloudTrail writes eventTime as ISO 8601, but KMS response fields (deletionDate, creationDate) are Java-style
 // strings — "Apr 12, 2021 18:58:30 PM", "Nov 2, 2021, 11:25:25 PM" — and detection test suites write
 // "2024-01-01 00:00:00.000". All are UTC.
+import { field, type JsonObject } from '../model/json.ts';
+import { textShape } from './reader.ts';
 
 const MONTHS: Readonly<Record<string, number>> = {
   jan: 0,
@@ -115,4 +117,23 @@ function utc(y: number, mo: number, d: number, h: number, mi: number, s: number,
   // Date.UTC rolls Feb 31 over into March; a date that does not round-trip is not a date.
   if (date.getUTCDate() !== d) return undefined;
   return date.toISOString();
+}
+
+/** eventTime as ISO 8601, or what is wrong with it. */
+export function eventTimeOf(record: JsonObject): string | { readonly what: string } {
+  const rawTime = field(record, 'eventTime');
+  const eventTime =
+    typeof rawTime === 'string'
+      ? normalizeEventTime(rawTime)
+      : typeof rawTime === 'number'
+        ? parseAwsDate(rawTime)
+        : undefined;
+  if (eventTime !== undefined) return eventTime;
+  const what =
+    rawTime === undefined
+      ? 'missing'
+      : typeof rawTime === 'string'
+        ? `not a date: ${textShape(rawTime)} in no format AWS uses`
+        : `expected a date, got ${rawTime === null ? 'null' : Array.isArray(rawTime) ? 'an array' : typeof rawTime}`;
+  return { what };
 }

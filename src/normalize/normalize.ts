@@ -6,6 +6,7 @@ import {
   type KeyRef,
   type KmsEvent,
   type KmsEventName,
+  type NoChange,
   type ResourceChange,
   type ResourceType,
 } from '../model/kms-event.ts';
@@ -14,9 +15,18 @@ import { parseKmsArn } from '../model/arn.ts';
 import { actorOf } from './actor.ts';
 import { keyOrAliasChange } from './changes.ts';
 import { customKeyStoreChange, grantChange } from './grant-changes.ts';
-import { normalizeEventTime, parseAwsDate } from './dates.ts';
-import { RecordReader, textShape } from './reader.ts';
-import { callScope, collectMentions, fromKeyArn, resolveAlias, resolveKey, type Mentions } from './resolve.ts';
+import { eventTimeOf } from './dates.ts';
+import { RecordReader } from './reader.ts';
+import {
+  callScope,
+  collectMentions,
+  fromKeyArn,
+  resolveAlias,
+  resolveKey,
+  type CallScope,
+  type Mentions,
+} from './resolve.ts';
+import { notReadReason, READ_TRACKED, type ReadSet } from './read-set.ts';
 
 export type NormalizeResult =
   | { readonly kind: 'event'; readonly event: KmsEvent; readonly warnings: readonly Problem[] }
@@ -35,10 +45,12 @@ const STORE_EVENTS: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * One CloudTrail record → the KMS event it describes, a counted reason to skip it, or a located problem.
+ * One CloudTrail record → the event it describes, a counted reason to skip it, or a located problem. `readSet` says
+ * which records the rules read (the others are skipped with the reason they always had); a read record of
+ * KMS_EVENT_NAMES carries its change, any other (Decrypt, a KMS service event, another service's call) none.
  * `path` is where the record sits in its message (`Records[3]`); problem paths extend it.
  */
-export function normalizeRecord(record: JsonObject, path: string): NormalizeResult {
+export function normalizeRecord(record: JsonObject, path: string, readSet: ReadSet = READ_TRACKED): NormalizeResult {
   const source = stringField(record, 'eventSource');
   const eventType = stringField(record, 'eventType');
   if (eventType === 'AwsCloudTrailInsight') return { kind: 'skip', reason: 'insight_event' };
@@ -46,45 +58,35 @@ export function normalizeRecord(record: JsonObject, path: string): NormalizeResu
     if (Object.hasOwn(record, 'insightDetails')) return { kind: 'skip', reason: 'insight_event' };
     return problem(path, '.eventSource', 'RECORD_SHAPE', 'a CloudTrail record needs a string eventSource');
   }
-  // CreateKey, CreateAlias, TagResource and UntagResource are also event names of other services.
-  if (source !== KMS_EVENT_SOURCE) return { kind: 'skip', reason: 'other_service' };
-  if (eventType === 'AwsServiceEvent') return { kind: 'skip', reason: 'kms_service_event' };
-  const name = stringField(record, 'eventName');
-  if (name === undefined || !TRACKED.has(name)) return { kind: 'skip', reason: 'untracked_kms_event' };
+  const name = eventNameOf(record);
+  const notRead = notReadReason(readSet, source, eventType, name);
+  if (notRead !== undefined) return { kind: 'skip', reason: notRead };
   const deep = tooDeepAt(record);
   if (deep !== undefined) return problem(path, deep, 'RECORD_DEPTH', `nested deeper than ${MAX_JSON_DEPTH} levels`);
 
   const r = new RecordReader(path);
   const eventId = r.string(record, 'eventID', '');
-  const rawTime = field(record, 'eventTime');
-  const request = r.object(record, 'requestParameters', '');
-  const response = r.object(record, 'responseElements', '');
+  const kms = source === KMS_EVENT_SOURCE;
+  // Another service's parameters are its own business: only a KMS record's are read (and checked).
+  const request = kms ? r.object(record, 'requestParameters', '') : undefined;
+  const response = kms ? r.object(record, 'responseElements', '') : undefined;
   const errorCode = r.string(record, 'errorCode', '');
   const errorMessage = r.string(record, 'errorMessage', '');
-  const mentions = collectMentions(record, request, response, r);
-  const eventName = name as KmsEventName;
+  const mentions = kms ? collectMentions(record, request, response, r) : undefined;
   const actor = actorOf(record);
   const scope = callScope(record, actor);
-  const subject = subjectOf(eventName, record, request, response, mentions, scope, r);
+  // CreateKey, CreateAlias, TagResource and UntagResource are also event names of other services; KMS's own
+  // service events (DeleteKey at the end of the waiting period) are not calls anyone made.
+  const subject =
+    mentions !== undefined && eventType !== 'AwsServiceEvent' && name !== undefined && TRACKED.has(name)
+      ? subjectOf(name as KmsEventName, record, request, response, mentions, scope, r)
+      : withoutChange(request, mentions, scope);
   if (r.problem !== undefined) return { kind: 'problem', problem: r.problem };
 
-  const eventTime =
-    typeof rawTime === 'string'
-      ? normalizeEventTime(rawTime)
-      : typeof rawTime === 'number'
-        ? parseAwsDate(rawTime)
-        : undefined;
-  if (eventTime === undefined) {
-    const what =
-      rawTime === undefined
-        ? 'missing'
-        : typeof rawTime === 'string'
-          ? `not a date: ${textShape(rawTime)} in no format AWS uses`
-          : `expected a date, got ${rawTime === null ? 'null' : Array.isArray(rawTime) ? 'an array' : typeof rawTime}`;
-    return problem(path, '.eventTime', 'RECORD_TIME', what);
-  }
+  const eventTime = eventTimeOf(record);
+  if (typeof eventTime !== 'string') return problem(path, '.eventTime', 'RECORD_TIME', eventTime.what);
   if (subject.missing !== undefined) {
-    return problem(path, subject.missing.at, 'RECORD_KEY_UNRESOLVED', `${eventName} names no ${subject.missing.what}`);
+    return problem(path, subject.missing.at, 'RECORD_KEY_UNRESOLVED', `${name ?? ''} names no ${subject.missing.what}`);
   }
 
   // The ARN is the truth for account and region: AWS's documentation samples say awsRegion us-east-1 while every
@@ -94,16 +96,16 @@ export function normalizeRecord(record: JsonObject, path: string): NormalizeResu
   const region = alias?.region ?? key?.region ?? scope.region;
   // Assigned field by field: conditional spreads allocate an object each and were measurably slower here.
   const event: { -readonly [K in keyof KmsEvent]: KmsEvent[K] } = {
-    name: eventName,
+    name: name ?? '',
     eventId: eventId ?? '',
     eventTime,
     eventSource: source,
     actor,
-    resourceType: subject.resourceType,
     // A failed call changed nothing; rules still see it through ct.error.
     change: errorCode === undefined ? subject.change : unchanged(subject.change),
     record,
   };
+  if (subject.resourceType !== undefined) event.resourceType = subject.resourceType;
   if (account !== undefined) event.account = account;
   if (region !== undefined) event.region = region;
   if (key !== undefined) event.key = key;
@@ -117,7 +119,7 @@ export function normalizeRecord(record: JsonObject, path: string): NormalizeResu
 }
 
 interface Subject {
-  readonly resourceType: ResourceType;
+  readonly resourceType?: ResourceType;
   readonly change: ResourceChange;
   readonly key?: KeyRef;
   readonly alias?: KmsEvent['alias'];
@@ -191,6 +193,23 @@ function subjectOf(
 }
 
 /**
+ * An event the rules read that changes nothing compared: a KMS call is still about the key it names (resources[],
+ * keyId, the response), so rules can tell which key was used; another service's record is about no KMS resource.
+ */
+function withoutChange(request: JsonObject | undefined, mentions: Mentions | undefined, scope: CallScope): Subject {
+  const change: NoChange = { kind: 'none', attributes: {} };
+  if (mentions === undefined) return { change };
+  const key = resolveKey(request === undefined ? undefined : stringField(request, 'keyId'), mentions, scope);
+  return key === undefined ? { change } : { resourceType: 'aws_kms_key', change, key };
+}
+
+/** eventName; a present value that is not a string reads as ct.name reads it, as an empty string. */
+function eventNameOf(record: JsonObject): string | undefined {
+  const v = field(record, 'eventName');
+  return typeof v === 'string' ? v : v === undefined ? undefined : '';
+}
+
+/**
  * ReplicateKey is recorded in the primary's Region and names the primary everywhere but in replicaKeyMetadata: the
  * subject is the new replica, which has the primary's id in `replicaRegion`.
  */
@@ -211,7 +230,7 @@ function replicaOf(request: JsonObject, response: JsonObject | undefined, mentio
 }
 
 function unchanged(change: ResourceChange): ResourceChange {
-  return { kind: change.kind, attributes: {} } as ResourceChange;
+  return change.kind === 'none' ? change : ({ kind: change.kind, attributes: {} } as ResourceChange);
 }
 
 function problem(path: string, at: string, code: Problem['code'], message: string): NormalizeResult {

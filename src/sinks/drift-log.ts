@@ -1,6 +1,8 @@
 import type { JsonValue } from '../model/json.ts';
 import type { DriftFinding } from '../model/finding.ts';
 import type { Priority } from '../model/priority.ts';
+import { KMS_EVENT_SOURCE } from '../model/kms-event.ts';
+import { shortSource } from '../normalize/read-set.ts';
 
 /** What the evaluator reports for one matching rule (kept here so the sink does not import the rules stage). */
 export interface RuleHit {
@@ -28,7 +30,7 @@ export function toDriftLog(finding: DriftFinding, hit: RuleHit): DriftLog {
     tags: [...hit.tags],
     source: hit.source,
     output_fields: { ...hit.outputFields },
-    service: 'kms',
+    service: shortSource(event.eventSource),
     event: event.name,
     event_id: event.eventId,
     timestamp: event.eventTime,
@@ -40,11 +42,14 @@ export function toDriftLog(finding: DriftFinding, hit: RuleHit): DriftLog {
   put(log, 'user_type', actor.type);
   put(log, 'source_ip', actor.sourceIp);
   put(log, 'user_agent', actor.userAgent);
-  put(log, 'resource', finding.resource);
-  log['resource_type'] = finding.resourceType;
-  log['drift_type'] = finding.driftType;
-  log['changes'] = finding.changes as unknown as JsonValue;
-  if (finding.byTerraform) log['by_terraform'] = true;
+  // Another service's record read by a rule: what happened and who did it, nothing about drift.
+  if (event.eventSource === KMS_EVENT_SOURCE) {
+    put(log, 'resource', finding.resource);
+    put(log, 'resource_type', finding.resourceType);
+    log['drift_type'] = finding.driftType;
+    log['changes'] = finding.changes as unknown as JsonValue;
+    if (finding.byTerraform) log['by_terraform'] = true;
+  }
   if (event.error !== undefined) {
     log['error_code'] = event.error.code;
     put(log, 'error_message', event.error.message);

@@ -43,13 +43,15 @@ export function formatDriftLine(priority: Priority, log: DriftLog, colour: boole
     isJsonObject(terraform) && typeof terraform['address'] === 'string' ? terraform['address'] : undefined;
   const who = text('user') ?? 'someone';
   const event = text('event') ?? 'an event';
-  const resource = text('resource') ?? 'an unnamed resource';
+  const resource = text('resource');
   const where = address === undefined ? 'in no Terraform state' : address;
   const time = text('timestamp');
+  const service = text('service') ?? 'kms';
+  // A call about no KMS resource (another service's, or a KMS call naming no key) says the service, not a resource.
   const head =
     event === 'Scan'
-      ? `scan read ${resource} (${where})`
-      : `${who} called ${event} on ${resource} (${where})${time === undefined ? '' : ` at ${time}`}`;
+      ? `scan read ${resource ?? 'an unnamed resource'} (${where})`
+      : `${who} called ${resource === undefined ? `${service}:${event}` : `${event} on ${resource} (${where})`}${time === undefined ? '' : ` at ${time}`}`;
   const notes: string[] = [];
   const error = text('error_code');
   if (error !== undefined) notes.push(`failed: ${error}`);

@@ -30,6 +30,9 @@ export function unwrapPayload(value: JsonValue, path = ''): Unwrapped {
 
 function visit(value: JsonValue, path: string, depth: number, out: Unwrapped): void {
   if (depth > MAX_DEPTH) return fail(out, path, `envelopes nested deeper than ${MAX_DEPTH}`);
+  // A bare array of records, as several public detonation datasets (Stratus Red Team) ship them: a log file's
+  // Records without the object around it. Only at the top: inside an envelope an array is not a record.
+  if (Array.isArray(value) && depth === 0) return visitRecordsArray(value as readonly JsonValue[], path, depth, out);
   if (!isJsonObject(value))
     return fail(out, path, `expected a JSON object, got ${Array.isArray(value) ? 'an array' : typeof value}`);
 

@@ -98,7 +98,7 @@ describe('every option of every command parses through the real CLI', () => {
     expect(explain.stdout).toMatch(/^kms_key_tags_drifted on TagResource/);
     expect((await runCli(['rules', 'fields', ...everyOption(spec('rules fields'))])).stdout).toMatch(/^\| field \|/);
     expect((await runCli(['rules', 'validate', 'rules'])).code).toBe(0);
-    expect((await runCli(['rules', 'test', 'rules'])).code).toBe(0);
+    expect((await runCli(['rules', 'test', 'rules', 'examples'])).code).toBe(0);
     const demo = await runCli(['demo', ...everyOption(spec('demo'))]);
     expect(demo.code).toBe(0);
     expect(demo.logs.length).toBeGreaterThan(0);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { runCli, ROOT } from '../helpers/cli.ts';
 
 // Every ```yaml block of the rule writer's guide is a rules file with test cases: each must load without errors
-// and pass its cases. Paths in the examples are relative to docs/, so the blocks are written there.
+// and pass its cases. Paths in the examples are relative to the project root, so the blocks are written there.
 const guide = readFileSync(`${ROOT}docs/rules-guide.md`, 'utf8');
 const blocks = [...guide.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
 
@@ -12,7 +12,7 @@ describe('docs/rules-guide.md examples', () => {
   it('has examples', () => expect(blocks.length).toBeGreaterThanOrEqual(4));
 
   it.each(blocks.map((b, i) => [i + 1, b] as const))('example %i loads and its tests pass', async (i, block) => {
-    const file = join(ROOT, 'docs', `.example-${process.pid}-${i}.yaml`);
+    const file = join(ROOT, `.example-${process.pid}-${i}.yaml`);
     writeFileSync(file, block);
     try {
       const result = await runCli(['rules', 'test', file]);

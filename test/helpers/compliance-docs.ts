@@ -60,7 +60,7 @@ interface RuleItem {
 }
 
 export async function compliancePages(): Promise<Map<string, string>> {
-  const files = await readRuleFiles(['rules', ...EXTRA]);
+  const files = await readRuleFiles(['rules', 'examples', ...EXTRA]);
   const problems: Problem[] = [];
   const ruleset = loadRules(files.files).ruleset;
   const cases = files.files.flatMap((f) => readTestCases(f, problems));

@@ -50,7 +50,7 @@ describe("Falco's rule format and the CloudTrail plugin's fields", () => {
 
 describe('S3 and EC2 fields of the cloudtrail plugin', () => {
   it('count, sum and index as the plugin does', async () => {
-    const rules = `- rule: big_get\n  desc: d\n  condition: s3.cnt.get = 0 and s3.bytes > 1000 and s3.bytes.out = 2048 and s3.cnt.other = 1 and not s3.bytes.in exists\n  output: "%s3.bytes %s3.uri"\n  priority: debug\n- rule: ami\n  desc: d\n  condition: ec2.imageids[1] in (ami-2) and ec2.imageid = ami-1\n  output: "%ec2.imageid"\n  priority: debug\n`;
+    const rules = `- rule: big_get\n  desc: d\n  condition: not s3.cnt.get exists and s3.bytes > 1000 and s3.bytes.out = 2048 and s3.cnt.other = 1 and not s3.bytes.in exists\n  output: "%s3.bytes %s3.uri"\n  priority: debug\n- rule: ami\n  desc: d\n  condition: ec2.imageids[1] in (ami-2) and ec2.imageid = ami-1\n  output: "%ec2.imageid"\n  priority: debug\n`;
     const loaded = loadRules([{ path: 'x.yaml', text: rules }]);
     expect(loaded.problems).toEqual([]);
     const core = createCore(
@@ -73,10 +73,8 @@ describe('S3 and EC2 fields of the cloudtrail plugin', () => {
     const disable = {
       ...base,
       additionalEventData: { bytesTransferredOut: 2048 },
-      requestParameters: {
-        keyId: '1234abcd-12ab-34cd-56ef-1234567890ab',
-        instancesSet: { items: [{ imageId: 'ami-1' }, { imageId: 'ami-2' }] },
-      },
+      // v0.17 reads the AMIs of the instances from the response (RunInstances' responseElements.instancesSet).
+      responseElements: { instancesSet: { items: [{ imageId: 'ami-1' }, { imageId: 'ami-2' }] } },
     };
     expect(core.processPayload(disable as JsonValue).logs.map((l) => l.msg)).toEqual(['2048 <NA>', 'ami-1']);
   });

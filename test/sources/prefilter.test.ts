@@ -7,16 +7,45 @@ import { createCore, fixedState, type PayloadOutcome } from '../../src/app.ts';
 import type { JsonValue } from '../../src/model/json.ts';
 import { loadRules } from '../../src/rules/load/load.ts';
 import { readRuleFiles } from '../../src/rules/load/files.ts';
+import { KMS_EVENT_NAMES } from '../../src/model/kms-event.ts';
+import { READ_ALL, READ_TRACKED, type ReadSet } from '../../src/normalize/read-set.ts';
 import { prefilterLogFile } from '../../src/sources/prefilter/log-file.ts';
+import { byteReadSet } from '../../src/sources/prefilter/read-set-bytes.ts';
 import { scanLogFile } from '../../src/sources/prefilter/scan-log-file.ts';
 import { loadStates } from '../../src/terraform/load-states.ts';
 
 // The byte scan skips records without parsing them. These tests prove it never changes what a file produces: every
 // real file, re-serialized pretty, with tabs and CRLF, and generated files with escapes, duplicate keys, Insight
-// events and envelopes in Records, give the same drift logs, problems, events and skip counts as the full parse.
+// events and envelopes in Records, give the same drift logs, problems, events and skip counts as the full parse —
+// whatever the rules read: the read set is an input of both paths, and each comparison runs with several.
 
 const ruleset = loadRules((await readRuleFiles(['rules'])).files).ruleset;
+const falco = loadRules((await readRuleFiles(['fixtures/falco/aws_cloudtrail_rules.yaml'])).files).ruleset;
 const state = await loadStates(['examples/terraform.tfstate']);
+const READ_SETS: Readonly<Record<string, ReadSet>> = {
+  bundled: ruleset.readSet,
+  falco: falco.readSet,
+  all: READ_ALL,
+  nothing: { anySource: new Set(), bySource: new Map() },
+  // Every KMS event, some names of any source, one source's names, and a source read whole.
+  mixed: {
+    anySource: new Set(['StopLogging', 'CreateUser', 'Decrypt', '']),
+    bySource: new Map<string, ReadonlySet<string> | 'all'>([
+      ['kms', 'all'],
+      ['s3', new Set(['PutBucketPolicy', 'ListBuckets'])],
+      ['sts', 'all'],
+    ]),
+  },
+  // A source beyond ASCII (a rule's ct.src literal): records then need their source decoded.
+  beyondAscii: {
+    anySource: new Set(['CreateUsér']),
+    bySource: new Map<string, ReadonlySet<string> | 'all'>([['sé', new Set(['Get'])]]),
+  },
+};
+const cores = Object.entries(READ_SETS).map(
+  ([name, readSet]) =>
+    [name, readSet, createCore({ ruleset, terraformPrincipals: [], readSet }, fixedState(state.index))] as const,
+);
 const core = createCore({ ruleset, terraformPrincipals: [] }, fixedState(state.index));
 
 function files(dir: string): string[] {
@@ -41,15 +70,24 @@ function seen(o: PayloadOutcome): unknown {
   };
 }
 
-/** Both paths on the same bytes (at `path`, as the daemon names S3 objects); false when the scan left the file. */
+/**
+ * Both paths on the same bytes (at `path`, as the daemon names S3 objects), with each read set; false when the scan
+ * left the file.
+ */
 function same(bytes: Buffer, path = ''): boolean {
-  const scanned = prefilterLogFile(bytes);
-  if (scanned === undefined) return false;
   const text = bytes.toString('utf8').replace(/^\uFEFF/, '');
-  expect(seen(core.processLogFile(scanned, path))).toEqual(
-    seen(core.processPayload(JSON.parse(text) as JsonValue, path)),
-  );
-  return true;
+  let scannedAll = true;
+  for (const [name, readSet, c] of cores) {
+    const scanned = prefilterLogFile(bytes, readSet);
+    if (scanned === undefined) {
+      scannedAll = false;
+      continue;
+    }
+    expect(seen(c.processLogFile(scanned, path)), `read set ${name}`).toEqual(
+      seen(c.processPayload(JSON.parse(text) as JsonValue, path)),
+    );
+  }
+  return scannedAll;
 }
 
 // Real records: AWS's KMS samples (as a log file), real mixed-service log files, attack logs of other services.
@@ -114,10 +152,30 @@ describe('the byte scan of log files changes no outcome', () => {
       expect(problems.problems.map((p) => p.path)).toContain(
         `s3://t/k.Records[${40 + KMS_SAMPLES.length}].requestParameters.keyId`,
       );
-      const scanned = prefilterLogFile(bytes);
-      // Only KMS records (and none of the others) were parsed.
-      expect(scanned?.kept.length).toBe(KMS_SAMPLES.length + 1);
-      expect(scanned?.skipped).toEqual({ other_service: OTHER.length });
+      const scanned = prefilterLogFile(bytes, ruleset.readSet);
+      // Only the KMS records the bundled rules read (and none of the others) were parsed; the other KMS records are
+      // skipped unparsed, counted as normalize counts them.
+      const kind = (r: JsonValue): string => {
+        const { eventName, eventType, eventSource } = r as {
+          eventName?: string;
+          eventType?: string;
+          eventSource?: string;
+        };
+        // A sample that is itself a log file ({"Records": […]}) has no eventSource: the parse looks into it.
+        if (eventSource === undefined) return 'read';
+        if (eventType === 'AwsServiceEvent') return 'kms_service_event';
+        return (KMS_EVENT_NAMES as readonly string[]).includes(eventName ?? '') ? 'read' : 'untracked_kms_event';
+      };
+      const count = (k: string): number => KMS_SAMPLES.filter((r) => kind(r) === k).length;
+      expect(count('untracked_kms_event')).toBeGreaterThan(3);
+      expect(scanned?.kept.length).toBe(count('read') + 1);
+      expect(scanned?.skipped).toEqual({
+        other_service: OTHER.length,
+        untracked_kms_event: count('untracked_kms_event'),
+        kms_service_event: count('kms_service_event'),
+      });
+      // With every record read, every record is parsed.
+      expect(prefilterLogFile(bytes, READ_ALL)?.kept.length).toBe(mixed.Records.length);
     }
   });
 });
@@ -155,6 +213,22 @@ describe('generated log files (fast-check, seeded)', () => {
       { eventSource: 'aws:sqs', body: JSON.stringify({ detail: { eventSource: 'kms.amazonaws.com' } }) },
       { eventSource: 42 },
       { noEventSource: true },
+      // eventName: absent, not a string, twice (the last wins), beyond ASCII, empty; a KMS service event.
+      { eventSource: 'sts.amazonaws.com', eventTime: '2026-01-01T00:00:00Z' },
+      { eventSource: 'iam.amazonaws.com', eventName: 7, eventTime: '2026-01-01T00:00:00Z' },
+      { eventSource: 'cloudtrail.amazonaws.com', eventName: '', eventTime: '2026-01-01T00:00:00Z' },
+      JSON.parse(
+        '{"eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging","eventName":"StartLogging","eventTime":"2026-01-01T00:00:00Z"}',
+      ) as JsonValue,
+      JSON.parse(
+        '{"eventSource":"cloudtrail.amazonaws.com","eventName":"StartLogging","eventName":"StopLogging","eventTime":"2026-01-01T00:00:00Z"}',
+      ) as JsonValue,
+      { eventSource: 'iam.amazonaws.com', eventName: 'CreateUsér', eventTime: '2026-01-01T00:00:00Z' },
+      { eventSource: 'kms', eventName: 'Decrypt', eventTime: '2026-01-01T00:00:00Z' },
+      { eventSource: 'sé.amazonaws.com', eventName: 'Get', eventTime: '2026-01-01T00:00:00Z' },
+      { eventSource: 'sé', eventName: 'Put', eventTime: '2026-01-01T00:00:00Z' },
+      { eventSource: 'kms.amazonaws.com', eventName: 'DisableKey', eventType: 'AwsServiceEvent', eventTime: 'x' },
+      { eventSource: 'kms.amazonaws.com', eventName: 'Decrypt', eventTime: 'not a time' },
       [],
       'not a record',
       null,
@@ -181,11 +255,54 @@ describe('generated log files (fast-check, seeded)', () => {
   });
 });
 
+describe('the byte scan reads what the read set names, by eventSource and eventName', () => {
+  const file = (records: readonly JsonValue[]): Buffer => Buffer.from(JSON.stringify({ Records: records }));
+  const rec = (eventSource: string, eventName: string, eventType?: string): JsonValue => ({
+    eventSource,
+    eventName,
+    eventTime: '2026-01-01T00:00:00Z',
+    ...(eventType === undefined ? {} : { eventType }),
+  });
+  const records = [
+    rec('kms.amazonaws.com', 'DisableKey'),
+    rec('kms.amazonaws.com', 'Decrypt'),
+    rec('kms.amazonaws.com', 'DeleteKey', 'AwsServiceEvent'),
+    rec('cloudtrail.amazonaws.com', 'StopLogging'),
+    rec('ecs.amazonaws.com', 'RunTask'),
+    rec('ec2.amazonaws.com', 'RunTask'),
+    rec('iam.amazonaws.com', 'CreateUser'),
+  ];
+  const kept = (readSet: ReadSet): number[] => prefilterLogFile(file(records), readSet)?.kept.map((k) => k.index) ?? [];
+
+  it('the bundled rules read the tracked KMS events only, and skip the rest as normalize would', () => {
+    expect(kept(READ_TRACKED)).toEqual([0]);
+    expect(prefilterLogFile(file(records), READ_TRACKED)?.skipped).toEqual({
+      untracked_kms_event: 1,
+      kms_service_event: 1,
+      other_service: 4,
+    });
+  });
+
+  it("Falco's rules read the events they name, from any source or from the one they name", () => {
+    // StopLogging and CreateUser from any source; RunTask from ecs only (ct.src="ecs.amazonaws.com").
+    expect(kept(falco.readSet)).toEqual([3, 4, 6]);
+  });
+
+  it('a source read whole, and every record', () => {
+    expect(kept({ anySource: new Set(), bySource: new Map([['kms', 'all']]) })).toEqual([0, 1, 2]);
+    expect(kept(READ_ALL)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+  });
+
+  it('compiles each read set once', () => {
+    expect(byteReadSet(falco.readSet)).toBe(byteReadSet(falco.readSet));
+  });
+});
+
 describe('scanLogFile refuses what JSON.parse refuses, and shapes that are not a log file', () => {
   const ok = '{"Records":[{"eventSource":"s3.amazonaws.com","n":1}]}';
   it('accepts a log file, a BOM and surrounding whitespace', () => {
-    expect(scanLogFile(Buffer.from(ok))).toHaveLength(1);
-    expect(scanLogFile(Buffer.from(`\uFEFF \n${ok}\n`))).toHaveLength(1);
+    expect(scanLogFile(Buffer.from(ok), byteReadSet(READ_TRACKED))).toHaveLength(1);
+    expect(scanLogFile(Buffer.from(`\uFEFF \n${ok}\n`), byteReadSet(READ_TRACKED))).toHaveLength(1);
   });
   it.each([
     ['truncated', ok.slice(0, -3)],
@@ -201,6 +318,6 @@ describe('scanLogFile refuses what JSON.parse refuses, and shapes that are not a
     ['a single record', '{"eventSource":"kms.amazonaws.com"}'],
     ['deep nesting', `{"Records":[{"a":${'['.repeat(300)}${']'.repeat(300)}}]}`],
   ])('%s → left to the full parse', (_name, text) => {
-    expect(scanLogFile(Buffer.from(text))).toBeUndefined();
+    expect(scanLogFile(Buffer.from(text), byteReadSet(READ_ALL))).toBeUndefined();
   });
 });

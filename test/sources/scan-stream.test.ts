@@ -4,12 +4,27 @@ import { gunzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { JsonValue } from '../../src/model/json.ts';
+import { READ_ALL, READ_TRACKED, type ReadSet } from '../../src/normalize/read-set.ts';
 import { prefilterLogFile, type ScannedLogFile } from '../../src/sources/prefilter/log-file.ts';
 import { LogFileStreamScanner } from '../../src/sources/prefilter/scan-stream.ts';
 
 // The daemon scans S3 log files as they are decompressed, chunk by chunk. Whatever the chunk boundaries cut (a
 // record, a string, an escape, a number, the BOM, the frame), the stream scan must find what the whole-file scan
-// finds: the same kept records at the same indexes, the same skip counts, and the same files left to the full parse.
+// finds: the same kept records at the same indexes, the same skip counts, and the same files left to the full parse,
+// whatever the rules read (each comparison runs with several read sets).
+
+const READ_SETS: readonly ReadSet[] = [
+  READ_TRACKED,
+  READ_ALL,
+  { anySource: new Set(), bySource: new Map() },
+  {
+    anySource: new Set(['StopLogging', 'Decrypt']),
+    bySource: new Map<string, ReadonlySet<string> | 'all'>([
+      ['ecs', new Set(['RunTask'])],
+      ['s3', 'all'],
+    ]),
+  },
+];
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -23,8 +38,13 @@ const bytesOf = (path: string): Buffer => {
 };
 
 /** The stream scan over `bytes` cut every `sizes[i % sizes.length]` bytes, in prefilterLogFile's shape. */
-function streamScan(bytes: Buffer, sizes: readonly number[], maxPending = 8 * 1024 * 1024): ScannedLogFile | undefined {
-  const scanner = new LogFileStreamScanner(maxPending);
+function streamScan(
+  bytes: Buffer,
+  sizes: readonly number[],
+  maxPending = 8 * 1024 * 1024,
+  readSet: ReadSet = READ_TRACKED,
+): ScannedLogFile | undefined {
+  const scanner = new LogFileStreamScanner(maxPending, readSet);
   for (let at = 0, i = 0; at < bytes.length; i++) {
     const size = sizes[i % sizes.length] ?? 1;
     if (!scanner.push(bytes.subarray(at, at + size))) return undefined;
@@ -41,8 +61,14 @@ function streamScan(bytes: Buffer, sizes: readonly number[], maxPending = 8 * 10
 const CHUNKINGS: readonly (readonly number[])[] = [[1], [2], [3], [7], [64], [4096], [1, 5, 2, 11, 3, 977]];
 
 function agree(bytes: Buffer): void {
-  const whole = prefilterLogFile(bytes);
-  for (const sizes of CHUNKINGS) expect(streamScan(bytes, sizes), `chunks of ${sizes.join(',')}`).toEqual(whole);
+  for (const [i, readSet] of READ_SETS.entries()) {
+    const whole = prefilterLogFile(bytes, readSet);
+    for (const sizes of CHUNKINGS) {
+      expect(streamScan(bytes, sizes, undefined, readSet), `read set ${i}, chunks of ${sizes.join(',')}`).toEqual(
+        whole,
+      );
+    }
+  }
 }
 
 const LOG_FILES = files('fixtures').filter((f) => {
@@ -99,7 +125,7 @@ describe('the stream scan finds what the whole-file scan finds, however the file
       fc.record({
         eventSource: fc.constantFrom('kms.amazonaws.com', 's3.amazonaws.com', 'ec2.amazonaws.com'),
         eventType: fc.constantFrom('AwsApiCall', 'AwsCloudTrailInsight'),
-        eventName: fc.string(),
+        eventName: fc.oneof(fc.string(), fc.constantFrom('DisableKey', 'Decrypt', 'StopLogging', 'RunTask')),
         requestParameters: fc.jsonValue({ maxDepth: 3 }),
       }),
       fc.jsonValue({ maxDepth: 2 }),
@@ -108,7 +134,9 @@ describe('the stream scan finds what the whole-file scan finds, however the file
       fc.property(fc.array(record, { maxLength: 20 }), fc.integer({ min: 1, max: 50 }), (records, cut) => {
         const text = JSON.stringify({ Records: records }, null, cut % 3 === 0 ? 2 : undefined);
         const bytes = Buffer.from(text);
-        expect(streamScan(bytes, [cut])).toEqual(prefilterLogFile(bytes));
+        for (const readSet of READ_SETS) {
+          expect(streamScan(bytes, [cut], undefined, readSet)).toEqual(prefilterLogFile(bytes, readSet));
+        }
       }),
       { numRuns: 200, seed: 20261201 },
     );
@@ -117,7 +145,7 @@ describe('the stream scan finds what the whole-file scan finds, however the file
 
 describe('what the stream scan holds', () => {
   it('a 4 MiB record cut into 1 KiB chunks: found, with a window of the record’s size, not of the file', () => {
-    const big = { eventSource: 'kms.amazonaws.com', blob: 'x'.repeat(4 * 1024 * 1024) };
+    const big = { eventSource: 'kms.amazonaws.com', eventName: 'DisableKey', blob: 'x'.repeat(4 * 1024 * 1024) };
     const small = { eventSource: 's3.amazonaws.com' };
     const bytes = Buffer.from(JSON.stringify({ Records: [small, big, ...Array(200_000).fill(small)] }));
     const scanner = new LogFileStreamScanner(8 * 1024 * 1024);

@@ -17,6 +17,15 @@ describe('unwrap: every envelope that reaches the queue', () => {
     expect(log.problems).toEqual([]);
   });
 
+  it('a bare JSON array of records (Stratus Red Team detonation logs) is records; an array inside an envelope is not', () => {
+    const out = unwrapPayload(json('cloudtrail/non-kms/stratus-red-team/aws.persistence.iam-create-admin-user.json'));
+    expect(out.records.map((r) => r.path)).toEqual(['[0]', '[1]', '[2]']);
+    expect(out.problems).toEqual([]);
+    const nested = unwrapPayload({ Type: 'Notification', Message: JSON.stringify([record]) });
+    expect(nested.records).toEqual([]);
+    expect(nested.problems.map((p) => p.message)).toEqual(['expected a JSON object, got an array']);
+  });
+
   it('a gzipped real organization-trail log file with mixed services (ccbrown)', () => {
     const gz = readFileSync(
       new URL(
@@ -110,7 +119,11 @@ describe('unwrap: every envelope that reaches the queue', () => {
   it('Lambda-style SNS with a non-JSON message, and unknown shapes, are located problems', () => {
     const sns = unwrapPayload(json('envelopes/aws-lambda-go/sns-event.json'));
     expect(sns.problems).toMatchObject([{ code: 'INPUT_JSON', path: 'Records[0].Sns.Message' }]);
-    expect(unwrapPayload([1, 2] as JsonValue).problems).toMatchObject([{ code: 'INPUT_SHAPE', path: '$' }]);
+    expect(unwrapPayload('records' as JsonValue).problems).toMatchObject([{ code: 'INPUT_SHAPE', path: '$' }]);
+    expect(unwrapPayload([1, 2] as JsonValue).problems).toMatchObject([
+      { code: 'INPUT_SHAPE', path: '[0]' },
+      { code: 'INPUT_SHAPE', path: '[1]' },
+    ]);
     expect(unwrapPayload({ hello: 'world' }).problems).toMatchObject([{ code: 'INPUT_SHAPE' }]);
   });
 });

@@ -1,10 +1,9 @@
 import type { Expr } from './ast.ts';
-import type { DriftFinding } from '../../model/finding.ts';
 import type { LangError } from './error.ts';
-import type { FieldRegistry } from './fields/types.ts';
+import type { FieldRegistry, RuleSubject } from './fields/types.ts';
 import { compileCheck, type Predicate } from './compile/check.ts';
 
-export type CompiledCheck = (subject: DriftFinding) => boolean;
+export type CompiledCheck = (subject: RuleSubject) => boolean;
 
 export type CompileResult =
   { readonly ok: true; readonly check: CompiledCheck } | { readonly ok: false; readonly errors: readonly LangError[] };

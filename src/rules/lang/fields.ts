@@ -5,7 +5,16 @@ import { EVT_FIELDS } from './fields/evt.ts';
 import { DRIFT_FIELDS } from './fields/drift.ts';
 import { SCAN_FIELDS } from './fields/scan.ts';
 
-export type { FieldArgument, FieldDef, FieldRegistry, FieldResult, FieldType, ResolveResult } from './fields/types.ts';
+export type {
+  EventContext,
+  FieldArgument,
+  FieldDef,
+  FieldRegistry,
+  FieldResult,
+  FieldType,
+  ResolveResult,
+  RuleSubject,
+} from './fields/types.ts';
 
 /** A registry over a fixed set of definitions; names are unique (a duplicate is a programming error). */
 export function createFieldRegistry(defs: readonly FieldDef[]): FieldRegistry {

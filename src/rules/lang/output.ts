@@ -1,22 +1,27 @@
 import type { FieldExpr, Transformer } from './ast.ts';
-import type { DriftFinding } from '../../model/finding.ts';
+import type { JsonValue } from '../../model/json.ts';
 import type { LangError } from './error.ts';
-import type { FieldRegistry, FieldResult } from './fields/types.ts';
+import type { FieldRegistry, FieldResult, RuleSubject } from './fields/types.ts';
 import { Scanner } from './lexer.ts';
 import { ParseFailure } from './error.ts';
 import { TRANSFORMERS } from './parser.ts';
 import { compileField, text, type CompiledField } from './compile/field.ts';
 
 export interface CompiledOutput {
-  render(subject: DriftFinding): string;
+  render(subject: RuleSubject): string;
   /** Falco's `output_fields`: every `%field` (not transformed ones) with its typed value, null when absent. */
-  fields(subject: DriftFinding): Record<string, FieldResult | null>;
+  fields(subject: RuleSubject): Record<string, JsonValue | null>;
   /** `render` and `fields` together, each field read once (the evaluator needs both for every match). */
-  both(subject: DriftFinding): { readonly text: string; readonly fields: Record<string, FieldResult | null> };
+  both(subject: RuleSubject): { readonly text: string; readonly fields: Record<string, JsonValue | null> };
 }
 
 export type OutputResult =
-  | { readonly ok: true; readonly output: CompiledOutput }
+  | {
+      readonly ok: true;
+      readonly output: CompiledOutput;
+      /** Tokens Falco accepts but that likely do not print what was meant (`%ct.username`: ct.user, then "name"). */
+      readonly warnings: readonly LangError[];
+    }
   | { readonly ok: false; readonly errors: readonly LangError[] };
 
 /** Falco prefixes rule outputs with `*`, so a missing value prints this rather than failing. */
@@ -27,12 +32,15 @@ type Part = string | { readonly field: CompiledField; readonly width: number | u
 /**
  * `%field`, `%field[arg]`, `%NNfield` (pad or cut to NN characters), `%tolower(field)`. The longest registered
  * field name is taken, so `%ct.user,` stops before the comma. `%(field)` and a trailing `%` are errors, as in Falco.
+ * A name that only begins with a field (`%ct.username`) is that field followed by text, as in Falco (libs
+ * eventformatter.cpp shortens the token until a field compiles), and a warning here: it is rarely what was meant.
  */
 export function compileOutput(format: string, fields: FieldRegistry): OutputResult {
   const names = namesOf(fields);
   const s = new Scanner(format);
   const parts: Part[] = [];
   const errors: LangError[] = [];
+  const warnings: LangError[] = [];
   let literal = '';
   while (!s.atEnd()) {
     const c = s.peek();
@@ -45,7 +53,7 @@ export function compileOutput(format: string, fields: FieldRegistry): OutputResu
     s.offset++;
     try {
       const width = readWidth(s);
-      const expr = readFieldRef(s, names, start);
+      const expr = readFieldRef(s, names, start, warnings);
       const field = compileField(expr, fields);
       if ('message' in field) {
         errors.push(field);
@@ -66,29 +74,29 @@ export function compileOutput(format: string, fields: FieldRegistry): OutputResu
   const fieldParts = parts.filter((p): p is Exclude<Part, string> => typeof p !== 'string' && !p.field.transformed);
   return {
     ok: true,
+    warnings,
     output: {
       render(subject) {
         let out = '';
-        for (const p of parts) out += typeof p === 'string' ? p : renderField(p.field.get(subject), p.width);
+        for (const p of parts) out += typeof p === 'string' ? p : renderField(p.field, p.field.get(subject), p.width);
         return out;
       },
       fields(subject) {
-        const out: Record<string, FieldResult | null> = {};
-        for (const p of fieldParts) out[p.field.label] = p.field.get(subject) ?? null;
+        const out: Record<string, JsonValue | null> = {};
+        for (const p of fieldParts) out[p.field.label] = outputValue(p.field, p.field.get(subject), subject);
         return out;
       },
       both(subject) {
         let text = '';
-        const fields: Record<string, FieldResult | null> = {};
+        const fields: Record<string, JsonValue | null> = {};
         for (const p of parts) {
           if (typeof p === 'string') {
             text += p;
             continue;
           }
           const v = p.field.get(subject);
-          text += renderField(v, p.width);
-          // Arrays are copied: the value may be the finding's own list, and a log must not share it.
-          if (!p.field.transformed) fields[p.field.label] = v === undefined ? null : Array.isArray(v) ? [...v] : v;
+          text += renderField(p.field, v, p.width);
+          if (!p.field.transformed) fields[p.field.label] = outputValue(p.field, v, subject);
         }
         return { text, fields };
       },
@@ -112,7 +120,7 @@ function readWidth(s: Scanner): number | undefined {
   return s.offset === start ? undefined : Number(s.text.slice(start, s.offset));
 }
 
-function readFieldRef(s: Scanner, names: ReadonlySet<string>, percent: number): FieldExpr {
+function readFieldRef(s: Scanner, names: ReadonlySet<string>, percent: number, warnings: LangError[]): FieldExpr {
   if (s.atEnd()) s.fail("trailing '%' in output", percent);
   if (s.peek() === '(') s.fail("'%(' is not valid: write %field or %tolower(field)", percent);
   const pos = s.pos();
@@ -120,7 +128,7 @@ function readFieldRef(s: Scanner, names: ReadonlySet<string>, percent: number): 
   if (run === undefined) s.fail("'%' must be followed by a field name", percent);
   if (TRANSFORMERS.has(run) && s.peek(run.length) === '(') {
     s.offset += run.length + 1;
-    const operand = readFieldRef(s, names, percent);
+    const operand = readFieldRef(s, names, percent, warnings);
     if (!s.eat(')')) s.fail(`expected ')' to close ${run}(`);
     return { kind: 'transform', transformer: run as Transformer, operand, pos };
   }
@@ -128,6 +136,13 @@ function readFieldRef(s: Scanner, names: ReadonlySet<string>, percent: number): 
   while (len > 0 && !names.has(run.slice(0, len))) len--;
   if (len === 0) s.fail(`unknown field '${run.replace(/\.+$/, '')}' in output`, pos.offset);
   const name = run.slice(0, len);
+  const rest = /^\.?[a-zA-Z0-9_]+/.exec(run.slice(len))?.[0];
+  if (rest !== undefined) {
+    warnings.push({
+      message: `'%${name}${rest}' is no field: Falco prints ${name} followed by '${rest}'`,
+      pos,
+    });
+  }
   s.offset += len;
   if (s.peek() !== '[') return { kind: 'field', name, pos };
   const close = s.text.indexOf(']', s.offset);
@@ -137,13 +152,22 @@ function readFieldRef(s: Scanner, names: ReadonlySet<string>, percent: number): 
   return { kind: 'field', name, arg, pos };
 }
 
-function renderField(v: FieldResult | undefined, width: number | undefined): string {
+/** Arrays are copied: the value may be the finding's own list, and a log must not share it. */
+function outputValue(field: CompiledField, v: FieldResult | undefined, subject: RuleSubject): JsonValue | null {
+  if (v === undefined) return null;
+  if (field.outputValue !== undefined) return field.outputValue(v, subject);
+  return Array.isArray(v) ? [...(v as readonly string[])] : (v as JsonValue);
+}
+
+function renderField(field: CompiledField, v: FieldResult | undefined, width: number | undefined): string {
   const out =
     v === undefined
       ? NA
-      : Array.isArray(v)
-        ? `(${(v as readonly string[]).join(',')})`
-        : text(v as string | number | boolean);
+      : field.render !== undefined
+        ? field.render(v)
+        : Array.isArray(v)
+          ? `(${(v as readonly string[]).join(',')})`
+          : text(v as string | number | boolean);
   if (width === undefined) return out;
   return out.length > width ? out.slice(0, width) : out.padEnd(width);
 }

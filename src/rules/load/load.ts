@@ -15,6 +15,8 @@ import { createRuleset, type CompiledRule, type Ruleset } from './ruleset.ts';
 export interface LoadOptions {
   /** Rules less severe than this are not loaded (Falco's `priority` setting). */
   readonly minPriority?: Priority;
+  /** evt.hostname: the host the rules run on (the caller knows it; loading is pure). */
+  readonly hostname?: string;
 }
 
 export interface RuleFile {
@@ -44,8 +46,9 @@ export function loadRules(
     parsedMacros: new Map(),
   };
   const errors: LocatedError[] = [];
-  // Every macro is checked on its own, so an error inside one is reported once, where it is written, even when
-  // no rule uses it.
+  // Every macro is parsed and its macro and list names resolved on its own, so such an error is reported once, where
+  // it is written, even when no rule uses it. Its fields are compiled only as part of the rules that use it, as in
+  // Falco: an unused macro may name another source's fields (`ka.*`) and is then only LOAD_UNUSED_MACRO.
   for (const macro of collector.macros.values()) {
     const parsed = parseText(macro.condition, ctx);
     ctx.parsedMacros.set(macro.name, parsed);
@@ -53,10 +56,7 @@ export function loadRules(
       errors.push({ error: parsed, text: macro.condition });
       continue;
     }
-    const resolved = resolve(parsed, macro.order, ctx, [macro.name], errors);
-    const compiled = compileCondition(resolved, fieldRegistry);
-    if (!compiled.ok)
-      for (const e of compiled.errors) errors.push({ error: e, text: ctx.origins.get(e.pos) ?? macro.condition });
+    resolve(parsed, macro.order, ctx, [macro.name], errors);
   }
 
   const compiled: CompiledRule[] = [];
@@ -66,6 +66,7 @@ export function loadRules(
       problems.push(result.skipped);
       continue;
     }
+    problems.push(...result.outputWarnings);
     if ('errors' in result) {
       errors.push(...result.errors);
       problems.push(...result.outputProblems);
@@ -90,26 +91,36 @@ export function loadRules(
         warning('LOAD_UNUSED_LIST', list.pos, `List '${list.name}' not referred to by any other rule/macro`),
       );
   }
-  return { ruleset: createRuleset(compiled), problems: inFileOrder(dedupe(problems), files) };
+  const ruleset = createRuleset(compiled, options.hostname === undefined ? {} : { hostname: options.hostname });
+  return { ruleset, problems: inFileOrder(dedupe(problems), files) };
 }
 
-type RuleResult =
+type RuleResult = { readonly outputWarnings: readonly Problem[] } & (
   | { readonly rule: CompiledRule }
   | { readonly skipped: Problem }
-  | { readonly errors: readonly LocatedError[]; readonly outputProblems: readonly Problem[] };
+  | { readonly errors: readonly LocatedError[]; readonly outputProblems: readonly Problem[] }
+);
 
 function compileRule(rule: RuleDef, ctx: ResolveContext): RuleResult {
   const errors: LocatedError[] = [];
   const parsed = parseText(rule.condition, ctx);
-  if (!('kind' in parsed)) return { errors: [{ error: parsed, text: rule.condition }], outputProblems: [] };
+  if (!('kind' in parsed))
+    return { errors: [{ error: parsed, text: rule.condition }], outputProblems: [], outputWarnings: [] };
   const resolved = withExceptions(resolve(parsed, Infinity, ctx, [], errors), rule.exceptions, ctx, errors);
   const check = compileCondition(resolved, fieldRegistry);
   if (!check.ok)
     for (const e of check.errors) errors.push({ error: e, text: ctx.origins.get(e.pos) ?? rule.condition });
   const output = compileOutput(rule.output.text, fieldRegistry);
   const outputErrors: LocatedError[] = output.ok ? [] : output.errors.map((e) => ({ error: e, text: rule.output }));
+  const outputWarnings = output.ok
+    ? output.warnings.map((e) => ({
+        ...toProblem({ error: e, text: rule.output }, 'LOAD_COMPILE_OUTPUT'),
+        severity: 'warning' as const,
+      }))
+    : [];
   if (check.ok && output.ok && errors.length === 0) {
     return {
+      outputWarnings,
       rule: {
         name: rule.name,
         priority: rule.priority,
@@ -127,9 +138,9 @@ function compileRule(rule: RuleDef, ctx: ResolveContext): RuleResult {
   const all = [...errors, ...outputErrors];
   if (rule.skipIfUnknownFilter && all.every((e) => UNKNOWN_FIELD.test(e.error.message))) {
     const first = all[0] as LocatedError;
-    return { skipped: { ...toProblem(first, 'LOAD_UNKNOWN_FILTER'), severity: 'warning' } };
+    return { skipped: { ...toProblem(first, 'LOAD_UNKNOWN_FILTER'), severity: 'warning' }, outputWarnings: [] };
   }
-  return { errors, outputProblems: outputErrors.map((e) => toProblem(e, 'LOAD_ERR_COMPILE_OUTPUT')) };
+  return { errors, outputProblems: outputErrors.map((e) => toProblem(e, 'LOAD_ERR_COMPILE_OUTPUT')), outputWarnings };
 }
 
 // The language's wording for a field it does not know, in conditions and outputs.

@@ -5,8 +5,10 @@ import type { Expr } from '../lang/ast.ts';
 import type { CompiledCheck } from '../lang/compile.ts';
 import { shortSource, type EventIndexKeys } from '../lang/index.ts';
 import { fieldRegistry } from '../lang/fields.ts';
-import type { FieldDef } from '../lang/fields.ts';
+import type { EventContext, FieldDef, RuleSubject } from '../lang/fields.ts';
 import type { CompiledOutput } from '../lang/output.ts';
+import type { ReadSet } from '../../normalize/read-set.ts';
+import { readSetOf } from './read-set.ts';
 
 /** One rule that matched a finding: Falco's alert keys (the drift log adds the finding's own). */
 export interface RuleMatch {
@@ -36,9 +38,15 @@ export interface CompiledRule {
 }
 
 export interface Ruleset {
-  /** Every rule that matches, in load order (Falco's `rule_matching: all`, not the default `first`). */
+  /**
+   * Every rule that matches, in load order (Falco's `rule_matching: all`, not the default `first`). Each call is one
+   * more event of the capture: it numbers the events (evt.num) and remembers the first one's time (evt.reltime), as
+   * Falco's inspector does; a new ruleset (a reload) starts a new capture, as a Falco restart does.
+   */
   evaluate(subject: DriftFinding): RuleMatch[];
   readonly rules: readonly CompiledRule[];
+  /** The records these rules can match: the others are skipped unread (read-set.ts). */
+  readonly readSet: ReadSet;
 }
 
 /** Event names and sources come from records; past this many pairs we stop caching rather than grow without end. */
@@ -49,7 +57,7 @@ const SECOND_LEVEL_MIN_PINNED = 8;
 /** Distinct values of the second-level field remembered per bucket (merged candidate lists). */
 const MAX_CACHED_VALUES = 4096;
 
-type Candidates = (subject: DriftFinding) => readonly CompiledRule[];
+type Candidates = (subject: RuleSubject) => readonly CompiledRule[];
 
 /**
  * Rules indexed by (service, event name) from their conditions, so an event is tested only against rules that can
@@ -59,16 +67,20 @@ type Candidates = (subject: DriftFinding) => readonly CompiledRule[];
  * rules pinned to its value of that field plus the rules that do not pin it, still in load order — never a rule
  * that could match and is left out, because a pinned rule cannot match another value.
  */
-export function createRuleset(rules: readonly CompiledRule[]): Ruleset {
+export function createRuleset(rules: readonly CompiledRule[], options: { readonly hostname?: string } = {}): Ruleset {
   const sorted = [...rules].sort((a, b) => a.order - b.order);
+  let num = 0;
+  let firstTimeMs: number | undefined;
   const buckets = new Map<string, Candidates>();
-  const candidatesFor = (service: string, name: string): Candidates => {
-    const key = `${service}\u0000${name}`;
+  // `undefined` leaves that dimension unfiltered.
+  const candidatesFor = (service: string | undefined, name: string | undefined): Candidates => {
+    const key = `${service ?? '\u0001'}\u0000${name ?? '\u0001'}`;
     const cached = buckets.get(key);
     if (cached !== undefined) return cached;
     const list = sorted.filter(
       (r) =>
-        (r.keys.sources === 'any' || r.keys.sources.has(service)) && (r.keys.names === 'any' || r.keys.names.has(name)),
+        (service === undefined || r.keys.sources === 'any' || r.keys.sources.has(service)) &&
+        (name === undefined || r.keys.names === 'any' || r.keys.names.has(name)),
     );
     const bucket = secondLevel(list);
     if (buckets.size < MAX_CACHED_PAIRS) buckets.set(key, bucket);
@@ -76,15 +88,42 @@ export function createRuleset(rules: readonly CompiledRule[]): Ruleset {
   };
   return {
     rules: sorted,
-    evaluate(subject) {
+    readSet: readSetOf(sorted),
+    evaluate(finding) {
+      if (firstTimeMs === undefined) {
+        const ms = Date.parse(finding.event.eventTime);
+        if (!Number.isNaN(ms)) firstTimeMs = ms;
+      }
+      const context: EventContext = {
+        num: ++num,
+        ...(firstTimeMs === undefined ? {} : { firstTimeMs }),
+        ...(options.hostname === undefined ? {} : { hostname: options.hostname }),
+      };
+      const subject: RuleSubject = { ...finding, context };
       const matches: RuleMatch[] = [];
-      const candidates = candidatesFor(shortSource(subject.event.eventSource), subject.event.name)(subject);
+      const candidates = candidatesFor(...indexKeys(subject))(subject);
       for (const rule of candidates) {
         if (rule.check(subject)) matches.push(toMatch(rule, subject));
       }
       return matches;
     },
   };
+}
+
+/**
+ * The (service, name) an event is filed under. evt.name reads the event's name and ct.name the record's eventName;
+ * they agree for every CloudTrail event, and when they do not (a scan finding, a record whose name the event does
+ * not carry) that dimension is not used, so no rule that could match is left out. Likewise for the service.
+ */
+function indexKeys(subject: RuleSubject): [string | undefined, string | undefined] {
+  const { event } = subject;
+  const recordName = event.record['eventName'];
+  const recordSource = event.record['eventSource'];
+  const source = typeof recordSource === 'string' ? recordSource : event.eventSource;
+  return [
+    source === event.eventSource ? shortSource(source) : undefined,
+    recordName === event.name ? event.name : undefined,
+  ];
 }
 
 function secondLevel(list: readonly CompiledRule[]): Candidates {
@@ -143,11 +182,11 @@ function mergeByOrder(a: readonly CompiledRule[], b: readonly CompiledRule[]): C
 }
 
 /** Every rule tested on its own, without the index: the reference the index must agree with. */
-export function evaluateAll(rules: readonly CompiledRule[], subject: DriftFinding): RuleMatch[] {
+export function evaluateAll(rules: readonly CompiledRule[], subject: RuleSubject): RuleMatch[] {
   return rules.filter((r) => r.check(subject)).map((r) => toMatch(r, subject));
 }
 
-function toMatch(rule: CompiledRule, subject: DriftFinding): RuleMatch {
+function toMatch(rule: CompiledRule, subject: RuleSubject): RuleMatch {
   const { text, fields } = rule.output.both(subject);
   return {
     rule: rule.name,

@@ -1,7 +1,7 @@
 import { isMap } from 'yaml';
 import type { ComplianceSettings } from '../../model/compliance.ts';
 import { configSchema } from '../../config/schema.ts';
-import { dirname, resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import type { JsonValue } from '../../model/json.ts';
 import type { Problem } from '../../model/problem.ts';
 import { readItems, scalarString } from '../load/items.ts';
@@ -10,6 +10,8 @@ import { readItems, scalarString } from '../load/items.ts';
 export interface RuleTestCase {
   readonly name: string;
   readonly where: string;
+  /** The rules file's directory: the event file and the state must be inside it. */
+  readonly dir: string;
   readonly rule: string;
   readonly expect: boolean;
   readonly output?: string;
@@ -31,13 +33,13 @@ export function readTestCases(file: { path: string; text: string }, problems: Pr
   for (const item of readItems(file.path, file.text, [])) {
     if (item.kind !== 'test') continue;
     const where = `${item.pos.file}:${item.pos.line}:${item.pos.col}`;
-    const fail = (message: string): void =>
+    const fail = (message: string, at = item.pos): void =>
       void problems.push({
         code: 'LOAD_ERR_YAML_VALIDATE',
         severity: 'error',
-        source: item.pos.file,
-        line: item.pos.line,
-        column: item.pos.col,
+        source: at.file,
+        line: at.line,
+        column: at.col,
         message,
       });
     const name = scalarString(item.keys.get('test'));
@@ -70,9 +72,24 @@ export function readTestCases(file: { path: string; text: string }, problems: Pr
     }
     const state = scalarString(item.keys.get('state'));
     const output = scalarString(item.keys.get('output'));
+    // A rules file names its events and states next to it: a path that leaves its directory is refused, so a
+    // shared or downloaded rules file cannot make `rules test` read (and print parts of) any file on the machine.
+    const outside = (['event_file', 'state'] as const).find((key) => {
+      const value = key === 'state' ? state : eventFile;
+      return value !== undefined && !inside(base, value);
+    });
+    if (outside !== undefined) {
+      const value = item.keys.get(outside);
+      fail(
+        `test '${name}': ${outside} '${scalarString(value) ?? ''}' is outside the rules file's directory (${base})`,
+        value?.pos,
+      );
+      continue;
+    }
     cases.push({
       name,
       where,
+      dir: base,
       rule,
       expect: expect === 'true',
       ...(output === undefined ? {} : { output }),
@@ -85,6 +102,12 @@ export function readTestCases(file: { path: string; text: string }, problems: Pr
     });
   }
   return cases;
+}
+
+/** `path` (relative to `base`, or absolute) names a file under `base`. */
+export function inside(base: string, path: string): boolean {
+  const rel = relative(base, resolve(base, path));
+  return rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
 }
 
 /** zod's partial output may hold `undefined` values; a settings object holds only the settings given. */

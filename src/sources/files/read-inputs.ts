@@ -9,10 +9,11 @@ import { locateJsonError } from '../../model/json-error.ts';
 import { decompressIfGzip } from '../gzip.ts';
 import { expand, readProblem } from './expand.ts';
 import { prefilterLogFile, type ScannedLogFile } from '../prefilter/log-file.ts';
+import type { ReadSet } from '../../normalize/read-set.ts';
 
 export type InputPayload =
   | { readonly source: string; readonly path: string; readonly value: JsonValue }
-  /** A CloudTrail log file read by the byte scan: only the records that may be KMS records were parsed. */
+  /** A CloudTrail log file read by the byte scan: only the records the rules may read were parsed. */
   | { readonly source: string; readonly path: string; readonly logFile: ScannedLogFile }
   | { readonly source: string; readonly problem: Problem };
 
@@ -24,6 +25,11 @@ export interface ReadInputsIo {
    * are read like any other, and unwrap recognises a digest by its content and counts it: never a silent drop.
    */
   readonly onSkip?: (source: string, reason: SkipReason) => void;
+  /**
+   * The records the rules read (Core.readSet): a log file's other records are skipped by the byte scan without a
+   * parse. Default: the bundled rules' (READ_TRACKED).
+   */
+  readonly readSet?: ReadSet;
 }
 
 /**
@@ -50,11 +56,11 @@ export async function* readInputs(inputs: readonly string[], io: ReadInputsIo = 
       else if (item.kind === 'digest' && io.onSkip !== undefined) io.onSkip(item.path, 'digest_file');
       else {
         const next = { path: item.path, loaded: load(item.path) };
-        if (ahead !== undefined) yield* readFile(ahead.path, await ahead.loaded);
+        if (ahead !== undefined) yield* readFile(ahead.path, await ahead.loaded, io.readSet);
         ahead = next;
       }
     }
-    if (ahead !== undefined) yield* readFile(ahead.path, await ahead.loaded);
+    if (ahead !== undefined) yield* readFile(ahead.path, await ahead.loaded, io.readSet);
   }
 }
 
@@ -77,7 +83,7 @@ async function load(path: string): Promise<Loaded> {
   }
 }
 
-async function* readFile(path: string, loaded: Loaded): AsyncIterable<InputPayload> {
+async function* readFile(path: string, loaded: Loaded, readSet?: ReadSet): AsyncIterable<InputPayload> {
   if ('error' in loaded) {
     yield { source: path, problem: readProblem(path, loaded.error) };
     return;
@@ -87,9 +93,9 @@ async function* readFile(path: string, loaded: Loaded): AsyncIterable<InputPaylo
     return;
   }
   const { bytes } = loaded;
-  // A CloudTrail log file is scanned as bytes and only its possible KMS records are parsed (sources/prefilter);
-  // anything else, including a log file that is not valid JSON, is parsed whole as before.
-  const logFile = prefilterLogFile(bytes);
+  // A CloudTrail log file is scanned as bytes and only the records the rules may read are parsed
+  // (sources/prefilter); anything else, including a log file that is not valid JSON, is parsed whole as before.
+  const logFile = prefilterLogFile(bytes, readSet);
   if (logFile !== undefined) yield { source: path, path: '', logFile };
   else yield* parseWhole(path, stripBom(bytes.toString('utf8')));
 }

@@ -1,8 +1,10 @@
 import type { JsonValue } from '../../model/json.ts';
 import type { SkipReason } from '../../model/problem.ts';
 import { scanLogFile } from './scan-log-file.ts';
+import { READ_TRACKED, type ReadSet } from '../../normalize/read-set.ts';
+import { byteReadSet } from './read-set-bytes.ts';
 
-/** A CloudTrail log file after the byte scan: the records that may be KMS records, parsed, and what was skipped. */
+/** A CloudTrail log file after the byte scan: the records the rules may read, parsed, and what was skipped. */
 export interface ScannedLogFile {
   /** Each kept record with its index in the file's Records, so paths stay `Records[i]`. */
   readonly kept: readonly { readonly index: number; readonly value: JsonValue }[];
@@ -11,9 +13,12 @@ export interface ScannedLogFile {
   readonly records: number;
 }
 
-/** undefined when the bytes are not a valid `{"Records": [...]}` document: then the file is parsed whole, as before. */
-export function prefilterLogFile(bytes: Buffer): ScannedLogFile | undefined {
-  const scanned = scanLogFile(bytes);
+/**
+ * undefined when the bytes are not a valid `{"Records": [...]}` document: then the file is parsed whole, as before.
+ * `reads`: the records the rules read (Core.readSet); the default is the bundled rules' (READ_TRACKED).
+ */
+export function prefilterLogFile(bytes: Buffer, reads: ReadSet = READ_TRACKED): ScannedLogFile | undefined {
+  const scanned = scanLogFile(bytes, byteReadSet(reads));
   if (scanned === undefined) return undefined;
   const kept: { index: number; value: JsonValue }[] = [];
   const skipped: Partial<Record<SkipReason, number>> = {};

@@ -1,14 +1,15 @@
-// A CloudTrail log file holds every service's records, of which KMS management events are a small share. Parsing
-// all of them costs more than everything else replay does, so a log file is first scanned as bytes: a validating
-// JSON scanner that builds no values finds each record's extent and reads only its top-level `eventSource` and
-// `eventType`. A record is skipped, counted as the normalizer would count it, only when those two prove it cannot be
-// a KMS record; every other record is parsed and goes the usual way. The scan accepts exactly what JSON.parse
+// A CloudTrail log file holds every service's records, of which the ones the rules read (with the bundled rules, KMS
+// management events) are a small share. Parsing all of them costs more than everything else replay does, so a log
+// file is first scanned as bytes: a validating JSON scanner that builds no values finds each record's extent and
+// reads only its top-level `eventSource`, `eventType` and `eventName`. A record is skipped, counted as the normalizer
+// would count it, only when those prove it is outside the read set (read-set-bytes.ts); every other record is parsed
+// and goes the usual way. The scan accepts exactly what JSON.parse
 // accepts (escapes, literals, numbers, control characters), so a file it accepts cannot hide a syntax error in a
 // skipped record; anything it does not accept — another shape, invalid JSON, deep nesting — is left to the full
 // parse, which reports it as before.
 
 /** Why a record was skipped without a parse: the reasons normalize would give it (model/problem.ts SkipReason). */
-export type ScanSkip = 'other_service' | 'insight_event';
+export type ScanSkip = NotRead | 'insight_event';
 
 export interface ScannedRecord {
   /** Byte offsets of the record in the file ([start, end)). */
@@ -18,16 +19,18 @@ export interface ScannedRecord {
   readonly skip?: ScanSkip;
 }
 
+import { notReadBytes, PARSE, type ByteReadSet, type NotRead } from './read-set-bytes.ts';
+
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 export const MAX_DEPTH = 256;
-const KMS = bytes('kms.amazonaws.com');
 const INSIGHT = bytes('AwsCloudTrailInsight');
 export const RECORDS = bytes('Records');
 /** Record keys whose presence sends a record to the full path: envelopes unwrap looks into, and Insight details. */
 const GUARDED = ['s3', 'Sns', 'body', 'insightDetails'].map(bytes);
 const EVENT_SOURCE = bytes('eventSource');
 const EVENT_TYPE = bytes('eventType');
+const EVENT_NAME = bytes('eventName');
 const TRUE = bytes('true');
 const FALSE = bytes('false');
 const NULL = bytes('null');
@@ -37,8 +40,11 @@ const STRING_PLAIN = new Uint8Array(256).map((_, b) => (b >= 0x20 && b !== QUOTE
 /** 1 for the characters after a backslash that JSON allows besides `u`: " \ / b f n r t. */
 const ESCAPES = new Uint8Array(256).map((_, b) => ('"\\/bfnrt'.includes(String.fromCharCode(b)) ? 1 : 0));
 
-/** The records of a `{"Records": [...]}` file, or undefined when the file is anything else (or not valid JSON). */
-export function scanLogFile(buf: Uint8Array): ScannedRecord[] | undefined {
+/**
+ * The records of a `{"Records": [...]}` file, or undefined when the file is anything else (or not valid JSON). Records
+ * outside `reads` are marked skipped.
+ */
+export function scanLogFile(buf: Uint8Array, reads: ByteReadSet): ScannedRecord[] | undefined {
   const n = buf.length;
   let p = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0; // a UTF-8 byte-order mark
   p = skipWs(buf, p);
@@ -57,7 +63,7 @@ export function scanLogFile(buf: Uint8Array): ScannedRecord[] | undefined {
   else {
     const stack = new Uint8Array(MAX_DEPTH);
     for (;;) {
-      const record = scanRecord(buf, p, stack);
+      const record = scanRecord(buf, p, stack, reads);
       if (record === undefined) return undefined;
       records.push(record);
       p = skipWs(buf, record.end);
@@ -82,13 +88,19 @@ const AFTER = 3; // `,` or the closing bracket
 const OTHER_KEY = 0;
 const SOURCE_KEY = 1;
 const TYPE_KEY = 2;
+const NAME_KEY = 3;
 
 /**
- * One element of Records starting at p (no whitespace before it): its extent, and for an object what its own
- * `eventSource` and `eventType` say. One loop with an explicit stack and no calls per token: this is where the scan
- * spends its time.
+ * One element of Records starting at p (no whitespace before it): its extent, and for an object whether its own
+ * `eventSource`, `eventType` and `eventName` put it outside `reads`. One loop with an explicit stack and no calls per
+ * token: this is where the scan spends its time.
  */
-export function scanRecord(buf: Uint8Array, start: number, stack: Uint8Array): ScannedRecord | undefined {
+export function scanRecord(
+  buf: Uint8Array,
+  start: number,
+  stack: Uint8Array,
+  reads: ByteReadSet,
+): ScannedRecord | undefined {
   const n = buf.length;
   let p = start;
   let top = 0; // open containers; the record's own fields are at top === 1
@@ -100,6 +112,8 @@ export function scanRecord(buf: Uint8Array, start: number, stack: Uint8Array): S
   let source1 = -1;
   let type0 = -1;
   let type1 = -1;
+  let name0 = -1;
+  let name1 = -1;
   const isObject = buf[p] === 0x7b;
   for (;;) {
     while (p < n && WHITESPACE[buf[p] as number] === 1) p++;
@@ -156,12 +170,14 @@ export function scanRecord(buf: Uint8Array, start: number, stack: Uint8Array): S
           if (escaped) unsafe = true;
           else if (equals(buf, p + 1, q, EVENT_SOURCE)) key = SOURCE_KEY;
           else if (equals(buf, p + 1, q, EVENT_TYPE)) key = TYPE_KEY;
+          else if (equals(buf, p + 1, q, EVENT_NAME)) key = NAME_KEY;
           else if (guarded(buf, p + 1, q)) unsafe = true;
         } else if (key !== OTHER_KEY) {
           // The last occurrence wins, as in JSON.parse.
           if (escaped) unsafe = true;
           else if (key === SOURCE_KEY) [source0, source1] = [p + 1, q];
-          else [type0, type1] = [p + 1, q];
+          else if (key === TYPE_KEY) [type0, type1] = [p + 1, q];
+          else [name0, name1] = [p + 1, q];
         }
       }
       p = q + 1;
@@ -170,7 +186,7 @@ export function scanRecord(buf: Uint8Array, start: number, stack: Uint8Array): S
       continue;
     }
     if (state === KEY) return undefined;
-    if (top === 1 && key !== OTHER_KEY) unsafe = true; // a non-string eventSource or eventType: normalize judges it
+    if (top === 1 && key !== OTHER_KEY) unsafe = true; // a non-string eventSource, eventType or eventName
     if (c === 0x7b || c === 0x5b) {
       if (top >= MAX_DEPTH) return undefined;
       stack[top++] = c;
@@ -187,10 +203,12 @@ export function scanRecord(buf: Uint8Array, start: number, stack: Uint8Array): S
   }
   const end = p;
   if (!isObject || unsafe) return { start, end };
-  // normalize's order: an Insight event first, then the event source.
+  // normalize's order: an Insight event first, then the event source (a record without one is normalize's problem),
+  // then the read set.
   if (type0 >= 0 && equals(buf, type0, type1, INSIGHT)) return { start, end, skip: 'insight_event' };
-  if (source0 < 0 || equals(buf, source0, source1, KMS)) return { start, end };
-  return { start, end, skip: 'other_service' };
+  if (source0 < 0) return { start, end };
+  const skip = notReadBytes(reads, buf, source0, source1, type0, type1, name0, name1);
+  return skip === undefined || skip === PARSE ? { start, end } : { start, end, skip };
 }
 
 /** The position after the string starting at p, or -1 (used outside the hot loop). */

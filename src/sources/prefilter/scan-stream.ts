@@ -6,6 +6,8 @@
 // of scanLogFile on the whole file, and a file the stream scan gives up on is left to the whole-file path.
 import type { ScanSkip } from './scan-log-file.ts';
 import { equals, MAX_DEPTH, RECORDS, scanRecord, skipWs, stringEnd } from './scan-log-file.ts';
+import { byteReadSet, type ByteReadSet } from './read-set-bytes.ts';
+import { READ_TRACKED, type ReadSet } from '../../normalize/read-set.ts';
 
 /** A kept record's JSON text, with its index in Records. */
 export interface KeptText {
@@ -37,9 +39,15 @@ export class LogFileStreamScanner {
   private readonly stack = new Uint8Array(MAX_DEPTH);
   private readonly maxPending: number;
 
-  /** `maxPending`: past this many bytes of one unfinished record (or frame), the scan gives up on the file. */
-  constructor(maxPending: number) {
+  private readonly reads: ByteReadSet;
+
+  /**
+   * `maxPending`: past this many bytes of one unfinished record (or frame), the scan gives up on the file. `reads`:
+   * the records the rules read (Core.readSet); the default is the bundled rules' (READ_TRACKED).
+   */
+  constructor(maxPending: number, reads: ReadSet = READ_TRACKED) {
     this.maxPending = maxPending;
+    this.reads = byteReadSet(reads);
   }
 
   /** Bytes of the window the scan holds (its capacity), besides the kept text. */
@@ -122,7 +130,7 @@ export class LogFileStreamScanner {
   }
 
   private record(b: Buffer): Step {
-    const r = scanRecord(b, this.p, this.stack);
+    const r = scanRecord(b, this.p, this.stack, this.reads);
     if (r === undefined) return 'more';
     const q = skipWs(b, r.end);
     if (q >= b.length) return 'more';

@@ -5,6 +5,7 @@ import { describeJsonError, parseJson } from '../../model/json-error.ts';
 import { prefilterLogFile, type ScannedLogFile } from '../prefilter/log-file.ts';
 import { LogFileStreamScanner, type KeptText } from '../prefilter/scan-stream.ts';
 import { objectChunks, S3FetchError, type BodyOptions } from './body.ts';
+import type { ReadSet } from '../../normalize/read-set.ts';
 
 export { S3FetchError } from './body.ts';
 
@@ -19,6 +20,8 @@ export type LogObject = { readonly logFile: StreamedLogFile } | { readonly value
 
 export interface ReadOptions extends BodyOptions {
   readonly budget: MemoryBudget;
+  /** The records the rules read (Core.readSet): the scan skips the others unparsed. Default: the bundled rules'. */
+  readonly readSet?: ReadSet;
 }
 
 /** What a file holds besides what is counted: zlib's state, the HTTP and stream buffers, one part's parsed records. */
@@ -35,7 +38,7 @@ const WHOLE_PARSE_FACTOR = 4;
 /**
  * Reads a log object from S3 within the memory budget and hands it to `use`; the budget is held until `use`
  * settles. A CloudTrail log file (`{"Records": [...]}`) is decompressed and byte-scanned as it streams, so only the
- * records that may be KMS records are held (as text). Any other object, or one the stream scan gives up on, is read
+ * records the rules may read are held (as text). Any other object, or one the stream scan gives up on, is read
  * again and parsed whole (as before), if the budget can ever hold it. Failures are S3FetchErrors naming the object.
  */
 export async function readLogObject<T>(
@@ -79,7 +82,7 @@ async function scanPass(
   options: ReadOptions,
   lease: Lease,
 ): Promise<Pass> {
-  const scanner = new LogFileStreamScanner(MAX_RECORD_BYTES);
+  const scanner = new LogFileStreamScanner(MAX_RECORD_BYTES, options.readSet);
   let scanning = true;
   let size = 0;
   for await (const chunk of objectChunks(client, bucket, key, options)) {
@@ -124,7 +127,7 @@ async function wholeObject(
   client: S3Client,
   bucket: string,
   key: string,
-  options: BodyOptions,
+  options: BodyOptions & { readonly readSet?: ReadSet },
   where: string,
   size: number,
 ): Promise<LogObject> {
@@ -132,7 +135,7 @@ async function wholeObject(
   const bytes = Buffer.allocUnsafe(size);
   let at = 0;
   for await (const chunk of objectChunks(client, bucket, key, options)) at += chunk.copy(bytes, at);
-  const logFile = prefilterLogFile(bytes.subarray(0, at));
+  const logFile = prefilterLogFile(bytes.subarray(0, at), options.readSet);
   if (logFile !== undefined) return { logFile: { records: logFile.records, parts: () => [logFile] } };
   const parsed = parseJson<JsonValue>(bytes.toString('utf8', 0, at));
   // V8's message would quote the object around the error; the place is all the operator needs to look.

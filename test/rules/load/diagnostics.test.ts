@@ -301,7 +301,7 @@ const CASES: readonly (readonly [string, string, readonly string[]])[] = [
     ['f0.yaml:1:28 LOAD_ERR_VALIDATE Rules require engine version 0.99.0, but engine version is 0.63.0'],
   ],
   [
-    'a plugin we do not provide: a warning at the entry',
+    "a plugin we do not provide: Falco's error, at the entry",
     R(
       '- required_plugin_versions:',
       '  - name: cloudtrail',
@@ -310,8 +310,70 @@ const CASES: readonly (readonly [string, string, readonly string[]])[] = [
       '    version: 0.1.0',
     ),
     [
-      "f0.yaml:4:5 LOAD_UNKNOWN_ITEM plugin 'k8saudit' is not provided by kms-drift (cloudtrail and json fields are built in)",
+      'f0.yaml:4:5 LOAD_ERR_VALIDATE Plugin requirement not satisfied, must load one of: k8saudit (>= 0.1.0) (kms-drift provides cloudtrail 0.17.1, json 0.7.4)',
     ],
+  ],
+  [
+    'a cloudtrail plugin newer than the one we follow, or of another major version',
+    R(
+      '- required_plugin_versions:',
+      '  - name: cloudtrail',
+      '    version: 0.17.2',
+      '  - name: json',
+      '    version: 1.0.0',
+      '  - name: cloudtrail',
+      '    version: 0.17.1',
+    ),
+    [
+      "f0.yaml:2:5 LOAD_ERR_VALIDATE Plugin 'cloudtrail' version '0.17.1' is not compatible with required plugin version '0.17.2'",
+      "f0.yaml:4:5 LOAD_ERR_VALIDATE Plugin 'json' version '0.7.4' is not compatible with required plugin version '1.0.0'",
+    ],
+  ],
+  [
+    'the first alternative naming a plugin we have decides (Falco does not try the next)',
+    R(
+      '- required_plugin_versions:',
+      '  - name: cloudtrail',
+      '    version: 0.99.0',
+      '    alternatives:',
+      '      - name: json',
+      '        version: 0.1.0',
+    ),
+    [
+      "f0.yaml:2:5 LOAD_ERR_VALIDATE Plugin 'cloudtrail' version '0.17.1' is not compatible with required plugin version '0.99.0'",
+    ],
+  ],
+  [
+    'a version that is not major.minor.patch, and a plugin named twice in one entry',
+    R(
+      '- required_plugin_versions:',
+      '  - name: cloudtrail',
+      '    version: latest',
+      '  - name: json',
+      '    version: 0.1.0',
+      '    alternatives:',
+      '      - name: json',
+      '        version: 0.2.0',
+    ),
+    [
+      "f0.yaml:2:5 LOAD_ERR_VALIDATE Invalid required version 'latest' for plugin 'cloudtrail'",
+      "f0.yaml:4:5 LOAD_ERR_VALIDATE Defined multiple alternative version requirements for plugin 'json'",
+    ],
+  ],
+  [
+    "an unused macro naming another source's fields: only unused (Falco compiles macros through rules)",
+    R('- macro: k8s_user', '  condition: ka.user.name = admin'),
+    ["f0.yaml:1:3 LOAD_UNUSED_MACRO Macro 'k8s_user' not referred to by any other rule/macro"],
+  ],
+  [
+    'the same macro used by a rule: the field is an error, where the macro writes it',
+    R('- macro: k8s_user', '  condition: ka.user.name = admin', ...RULE_HEAD, '  condition: k8s_user', ...RULE_TAIL),
+    ['f0.yaml:2:14 LOAD_ERR_COMPILE_CONDITION nonexistent field ka.user.name'],
+  ],
+  [
+    'an output token that only begins with a field: printed as Falco prints it, with a warning',
+    R(...RULE_HEAD, '  condition: ct.name = X', '  output: "who=%ct.username at %evt.time.s"', '  priority: info'),
+    ["f0.yaml:4:17 LOAD_COMPILE_OUTPUT '%ct.username' is no field: Falco prints ct.user followed by 'name'"],
   ],
   [
     'a plugin requirement met by an alternative: no problem',

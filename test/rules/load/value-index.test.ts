@@ -109,9 +109,11 @@ describe('the value index (second level)', () => {
     const loaded = loadRules(files);
     expect(loaded.problems.filter((p) => p.severity === 'error').map(formatProblem)).toEqual([]);
     let fired = 0;
-    for (const subject of SUBJECTS) {
+    // The ruleset numbers the events it evaluates and remembers the first one's time (evt.num, evt.reltime).
+    const firstTimeMs = Date.parse(SUBJECTS[0]?.event.eventTime ?? '');
+    for (const [i, subject] of SUBJECTS.entries()) {
       const indexed = loaded.ruleset.evaluate(subject);
-      expect(indexed).toEqual(evaluateAll(loaded.ruleset.rules, subject));
+      expect(indexed).toEqual(evaluateAll(loaded.ruleset.rules, { ...subject, context: { num: i + 1, firstTimeMs } }));
       fired += indexed.length;
     }
     expect(fired).toBeGreaterThan(0);
@@ -166,8 +168,10 @@ describe('the value index (second level)', () => {
         const text = conditions.map((c, i) => rule(`p${i}`, c)).join('');
         const loaded = loadRules([{ path: 'p.yaml', text }]);
         expect(loaded.problems.filter((p) => p.severity === 'error').map(formatProblem)).toEqual([]);
-        for (const subject of sample) {
-          expect(loaded.ruleset.evaluate(subject)).toEqual(evaluateAll(loaded.ruleset.rules, subject));
+        for (const [i, subject] of sample.entries()) {
+          const firstTimeMs = Date.parse(sample[0]?.event.eventTime ?? '');
+          const context = { num: i + 1, firstTimeMs };
+          expect(loaded.ruleset.evaluate(subject)).toEqual(evaluateAll(loaded.ruleset.rules, { ...subject, context }));
         }
       }),
       { numRuns: 200, seed: 20261122 },

@@ -1,12 +1,11 @@
 import type { CheckExpr, Operator } from '../ast.ts';
-import type { DriftFinding } from '../../../model/finding.ts';
 import type { LangError } from '../error.ts';
-import type { FieldRegistry, FieldResult, FieldType } from '../fields/types.ts';
+import type { FieldRegistry, FieldResult, FieldType, RuleSubject } from '../fields/types.ts';
 import { compileField, type CompiledField } from './field.ts';
 import { literalKey, runtimeKey, type Key } from './literal.ts';
 import { FIELD_VALUE_OPS, SET_OPS, literalTest, operatorAllowed, type Test } from './ops.ts';
 
-export type Predicate = (subject: DriftFinding) => boolean;
+export type Predicate = (subject: RuleSubject) => boolean;
 
 /** One field check. Every comparison on an absent field is false (Falco); only `exists` looks at absence. */
 export function compileCheck(check: CheckExpr, fields: FieldRegistry): Predicate | LangError[] {

@@ -1,7 +1,7 @@
 import type { FieldExpr, Transformer } from '../ast.ts';
-import type { DriftFinding } from '../../../model/finding.ts';
+import type { JsonValue } from '../../../model/json.ts';
 import type { LangError } from '../error.ts';
-import type { FieldRegistry, FieldResult, FieldType } from '../fields/types.ts';
+import type { FieldRegistry, FieldResult, FieldType, RuleSubject } from '../fields/types.ts';
 
 export interface CompiledField {
   readonly type: FieldType;
@@ -9,7 +9,11 @@ export interface CompiledField {
   readonly label: string;
   /** True when a transformer wraps the field (Falco leaves these out of output_fields). */
   readonly transformed: boolean;
-  readonly get: (subject: DriftFinding) => FieldResult | undefined;
+  readonly get: (subject: RuleSubject) => FieldResult | undefined;
+  /** `%field`'s text of a value, when it is not the plain text (FieldDef.render). */
+  readonly render?: (value: FieldResult) => string;
+  /** The value in output_fields, when not the value itself (FieldDef.outputValue). */
+  readonly outputValue?: (value: FieldResult, subject: RuleSubject) => JsonValue;
 }
 
 export function compileField(expr: FieldExpr, fields: FieldRegistry): CompiledField | LangError {
@@ -19,7 +23,16 @@ export function compileField(expr: FieldExpr, fields: FieldRegistry): CompiledFi
     const { def } = r;
     const arg = expr.arg;
     const label = arg === undefined ? expr.name : `${expr.name}[${arg}]`;
-    return { type: def.type, label, transformed: false, get: (s) => def.extract(s, arg) };
+    // Field definitions are plain objects whose hooks do not use `this`.
+    const { render, outputValue } = def;
+    return {
+      type: def.type,
+      label,
+      transformed: false,
+      get: (s) => def.extract(s, arg),
+      ...(render === undefined ? {} : { render }),
+      ...(outputValue === undefined ? {} : { outputValue }),
+    };
   }
   const inner = compileField(expr.operand, fields);
   if ('message' in inner) return inner;

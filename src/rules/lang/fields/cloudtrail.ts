@@ -1,24 +1,18 @@
 import { field, type JsonObject, type JsonValue } from '../../../model/json.ts';
 import type { FieldDef } from './types.ts';
 import { ctField } from './define.ts';
-import { at, raw, str } from './record.ts';
-import { ctInfo, ctOriginalUser, ctReadOnly, ctUser } from './cloudtrail-user.ts';
+import { at, flag, plain } from './record.ts';
+import { ctInfo, ctOriginalUser, ctReadOnly, ctUser, s3Uri } from './cloudtrail-user.ts';
 
-const AWS_SUFFIX = '.amazonaws.com';
+import { shortSource } from '../../../normalize/read-set.ts';
 
-/** ct.shortsrc: eventSource without `.amazonaws.com` (only when something precedes it). */
-export function shortSource(src: string): string {
-  return src.length > AWS_SUFFIX.length && src.endsWith(AWS_SUFFIX) ? src.slice(0, -AWS_SUFFIX.length) : src;
-}
+// One definition: the read set (which records reach the rules) files records under the same short source.
+export { shortSource };
 
+/** The plugin's MarshalTo: compact JSON of any value, null included. */
 function json(rec: JsonObject, key: string): string | undefined {
   const v = field(rec, key);
   return v === undefined ? undefined : JSON.stringify(v);
-}
-
-function flag(rec: JsonObject, key: string): string {
-  const v = field(rec, key);
-  return v === true || v === 'true' ? 'true' : 'false';
 }
 
 function resources(rec: JsonObject): string | undefined {
@@ -49,10 +43,11 @@ function ec2Name(rec: JsonObject): string | undefined {
   return name === '' ? undefined : name;
 }
 
+// Plain fields read like the plugin's GetStringBytes: a present value that is not a string is an empty string.
 const top = (name: string, key: string, description: string, example: string): FieldDef =>
-  ctField(name, description, example, (r) => str(r, key));
+  ctField(name, description, example, (r) => plain(r, key));
 const under = (name: string, parent: string, key: string, example: string): FieldDef =>
-  ctField(name, `${parent}.${key}`, example, (r) => str(r, parent, key));
+  ctField(name, `${parent}.${key}`, example, (r) => plain(r, parent, key));
 
 /** Request parameters the cloudtrail plugin exposes by name (extract.go); everything else is json.value[…]. */
 const REQUEST_KEYS: readonly (readonly [string, string])[] = [
@@ -65,8 +60,6 @@ const REQUEST_KEYS: readonly (readonly [string, string])[] = [
   ['policy', 'policy'],
   ['reason', 'reason'],
   ['target', 'target'],
-  // The plugin looks up `documentName` under a case-sensitive switch that never matches; we read the key.
-  ['documentname', 'documentName'],
   ['serialnumber', 'serialNumber'],
   ['servicename', 'serviceName'],
   ['subnetid', 'subnetId'],
@@ -86,17 +79,16 @@ export const CLOUDTRAIL_FIELDS: readonly FieldDef[] = [
   top('ct.time', 'eventTime', 'eventTime as written in the record', '2022-08-10T22:38:27Z'),
   top('ct.src', 'eventSource', 'the service (eventSource)', 'kms.amazonaws.com'),
   ctField('ct.shortsrc', 'eventSource without .amazonaws.com', 'kms', (r) => {
-    const src = str(r, 'eventSource');
+    const src = plain(r, 'eventSource');
     return src === undefined ? undefined : shortSource(src);
   }),
   top('ct.name', 'eventName', 'the API call (eventName)', 'PutKeyPolicy'),
   ctField('ct.user', 'the user, by userIdentity.type (Falco cloudtrail plugin semantics)', 'Alice', ctUser),
   ctField('ct.originaluser', 'for assumed roles the session name, else userName', 'alice-session', ctOriginalUser),
-  ctField(
-    'ct.user.accountid',
-    'userIdentity.accountId, else recipientAccountId',
-    '111122223333',
-    (r) => str(r, 'userIdentity', 'accountId') ?? str(r, 'recipientAccountId'),
+  ctField('ct.user.accountid', 'userIdentity.accountId, else recipientAccountId', '111122223333', (r) =>
+    at(r, ['userIdentity', 'accountId']) === undefined
+      ? plain(r, 'recipientAccountId')
+      : plain(r, 'userIdentity', 'accountId'),
   ),
   under('ct.user.identitytype', 'userIdentity', 'type', 'IAMUser'),
   under('ct.user.principalid', 'userIdentity', 'principalId', 'AIDAEXAMPLE'),
@@ -111,15 +103,38 @@ export const CLOUDTRAIL_FIELDS: readonly FieldDef[] = [
     json(r, 'responseElements'),
   ),
   ...REQUEST_KEYS.map(([n, key]) => under(`ct.request.${n}`, 'requestParameters', key, '')),
+  // The plugin's switch spells this case `ct.request.documentName`, which never equals the field's name: never a value.
+  ctField(
+    'ct.request.documentname',
+    'never a value (as in the plugin, whose lookup of it never matches)',
+    '',
+    () => undefined,
+  ),
   under('ct.response.subnetid', 'responseElements', 'subnetId', 'subnet-0123'),
   under('ct.response.reservationid', 'responseElements', 'reservationId', 'r-0123'),
-  ctField('ct.info', 'summary: user via srcip →/← eventName', 'Alice via 192.0.2.0 → PutKeyPolicy', ctInfo),
-  ctField('ct.managementevent', '"true" for management events, else "false"', 'true', (r) =>
-    flag(r, 'managementEvent'),
+  ctField(
+    'ct.info',
+    'summary: user via srcip →/← eventName (user →/← eventName when both are the same), then S3 details',
+    'Alice via 192.0.2.0 → PutKeyPolicy',
+    ctInfo,
   ),
-  ctField('ct.readonly', '"true" when the call only reads', 'false', ctReadOnly),
-  ctField('ct.sessioncredentialfromconsole', '"true" when the session came from the console', 'false', (r) =>
-    flag(r, 'sessionCredentialFromConsole'),
+  ctField(
+    'ct.managementevent',
+    '"true" when managementEvent is JSON true, else "false"; no value without managementEvent',
+    'true',
+    (r) => flag(r, 'managementEvent'),
+  ),
+  ctField(
+    'ct.readonly',
+    '"true" when readOnly is JSON true, else "false"; no value without readOnly',
+    'false',
+    ctReadOnly,
+  ),
+  ctField(
+    'ct.sessioncredentialfromconsole',
+    '"true" only when sessionCredentialFromConsole is JSON true (CloudTrail writes the string "true", which is "false" here as in the plugin); no value without it',
+    'false',
+    (r) => flag(r, 'sessionCredentialFromConsole'),
   ),
   top('ct.requestid', 'requestID', 'requestID', '7bb906fa-dc21-4350-b65c-808ff0f72f55'),
   top('ct.eventtype', 'eventType', 'eventType (AwsApiCall, AwsServiceEvent, …)', 'AwsApiCall'),
@@ -128,10 +143,9 @@ export const CLOUDTRAIL_FIELDS: readonly FieldDef[] = [
   top('ct.sharedeventid', 'sharedEventID', 'sharedEventID (cross-account events)', 'a1b2c3'),
   top('ct.vpcendpointid', 'vpcEndpointId', 'the VPC endpoint the call went through', 'vpce-0123'),
   top('ct.eventcategory', 'eventCategory', 'eventCategory (Management, Data, Insight)', 'Management'),
-  ctField('ct.serviceeventdetails', 'serviceEventDetails', '{"keyId":"7944f0ec"}', (r) =>
-    raw(r, 'serviceEventDetails'),
-  ),
-  ctField('ct.edgedevicedetails', 'edgeDeviceDetails', '', (r) => raw(r, 'edgeDeviceDetails')),
+  // The plugin reads these two as strings; CloudTrail writes objects, which the plugin gives as empty strings.
+  top('ct.serviceeventdetails', 'serviceEventDetails', 'serviceEventDetails when a string; "" for an object', ''),
+  top('ct.edgedevicedetails', 'edgeDeviceDetails', 'edgeDeviceDetails when a string; "" for an object', ''),
   ctField('ct.additionaleventdata', 'additionalEventData as compact JSON', '{"x":1}', (r) =>
     json(r, 'additionalEventData'),
   ),
@@ -150,11 +164,7 @@ export const CLOUDTRAIL_FIELDS: readonly FieldDef[] = [
   under('ct.addendum.originaleventid', 'addendum', 'originalEventID', ''),
   under('s3.bucket', 'requestParameters', 'bucketName', 'my-bucket'),
   under('s3.key', 'requestParameters', 'key', 'path/to/object'),
-  ctField('s3.uri', 's3://bucketName/key', 's3://my-bucket/path/to/object', (r) => {
-    const b = str(r, 'requestParameters', 'bucketName');
-    const k = str(r, 'requestParameters', 'key');
-    return b === undefined || k === undefined ? undefined : `s3://${b}/${k}`;
-  }),
+  ctField('s3.uri', 's3://bucketName/key', 's3://my-bucket/path/to/object', s3Uri),
   ctField('ec2.name', 'the Name tag of the instance in tagSpecificationSet', 'web-1', ec2Name),
   under('ecr.repository', 'requestParameters', 'repositoryName', 'my-repo'),
   under('ecr.imagetag', 'requestParameters', 'imageTag', 'latest'),

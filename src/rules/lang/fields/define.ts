@@ -1,6 +1,5 @@
 import type { JsonObject } from '../../../model/json.ts';
-import type { DriftFinding } from '../../../model/finding.ts';
-import type { FieldDef, FieldResult } from './types.ts';
+import type { FieldDef, FieldResult, RuleSubject } from './types.ts';
 
 /** A string field of the CloudTrail record, without argument. */
 export function ctField(
@@ -17,7 +16,7 @@ export function findingField(
   type: FieldDef['type'],
   description: string,
   example: string,
-  extract: (f: DriftFinding) => FieldResult | undefined,
+  extract: (f: RuleSubject) => FieldResult | undefined,
 ): FieldDef {
   return { name, type, description, example, argument: 'none', extract: (f) => extract(f) };
 }

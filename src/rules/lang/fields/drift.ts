@@ -122,14 +122,14 @@ export const DRIFT_FIELDS: readonly FieldDef[] = [
   findingField(
     'resource',
     'string',
-    'the key ARN or alias ARN',
+    'the key ARN or alias ARN; no value for an event about no KMS resource (another service, a KMS call naming no key)',
     'arn:aws:kms:us-west-2:111122223333:key/1234abcd',
     (f) => f.resource,
   ),
   findingField(
     'resource.type',
     'string',
-    'what the event is about: aws_kms_key, aws_kms_alias, aws_kms_grant or aws_kms_custom_key_store',
+    'what the event is about: aws_kms_key, aws_kms_alias, aws_kms_grant or aws_kms_custom_key_store (no value for another service)',
     'aws_kms_key',
     (f) => f.resourceType,
   ),
@@ -192,7 +192,13 @@ export const DRIFT_FIELDS: readonly FieldDef[] = [
     'true',
     (f) => f.driftType === 'modified' || f.driftType === 'deleted' || f.driftType === 'unmanaged',
   ),
-  findingField('drift.type', 'string', 'modified, deleted, unmanaged, in_sync or none', 'modified', (f) => f.driftType),
+  findingField(
+    'drift.type',
+    'string',
+    'modified, deleted, unmanaged, in_sync or none (none: an event that changes no compared attribute, or of another service)',
+    'modified',
+    (f) => f.driftType,
+  ),
   findingField('drift.changed', 'list', 'the attributes that differ from Terraform', '(key_state, policy)', (f) =>
     list(Object.keys(f.changes)),
   ),

@@ -1,15 +1,12 @@
 import { field, isJsonObject, type JsonValue } from '../../../model/json.ts';
 
-/** RFC 6901 pointer → reference tokens, or a message when it is malformed. */
-export function parsePointer(pointer: string): readonly string[] | string {
-  if (pointer === '') return [];
-  if (!pointer.startsWith('/')) return `invalid JSON pointer '${pointer}': it must start with '/'`;
-  const tokens: string[] = [];
-  for (const raw of pointer.slice(1).split('/')) {
-    if (/~[^01]|~$/.test(raw)) return `invalid JSON pointer '${pointer}': '~' must be followed by 0 or 1`;
-    tokens.push(raw.replaceAll('~1', '/').replaceAll('~0', '~'));
-  }
-  return tokens;
+/**
+ * A pointer to reference tokens as the json plugin reads it: one leading `/` is optional, tokens are split on `/`,
+ * and `~1` then `~0` are replaced (any other `~` stays as it is; the plugin accepts it).
+ */
+export function parsePointer(pointer: string): readonly string[] {
+  const body = pointer.startsWith('/') ? pointer.slice(1) : pointer;
+  return body.split('/').map((t) => t.replaceAll('~1', '/').replaceAll('~0', '~'));
 }
 
 /** Walks own properties only, so `__proto__` or `constructor` in a pointer find nothing unless the JSON has them. */
@@ -18,8 +15,10 @@ export function resolvePointer(doc: JsonValue, tokens: readonly string[]): JsonV
   for (const t of tokens) {
     if (cur === undefined) return undefined;
     if (Array.isArray(cur)) {
-      if (!/^(?:0|[1-9][0-9]*)$/.test(t)) return undefined;
-      cur = (cur as readonly JsonValue[])[Number(t)];
+      // fastjson indexes arrays with strconv.Atoi: an optional sign, decimal digits, leading zeros allowed.
+      if (!/^[+-]?[0-9]+$/.test(t)) return undefined;
+      const i = Number(t);
+      cur = i < 0 ? undefined : (cur as readonly JsonValue[])[i];
     } else if (isJsonObject(cur)) {
       cur = field(cur, t);
     } else {

@@ -15,9 +15,18 @@ export function at(rec: JsonObject, path: readonly string[]): JsonValue | undefi
   return cur;
 }
 
-/** Re-serialised JSON of the value at the path; a JSON string is returned as is (it is already text). */
-export function raw(rec: JsonObject, ...path: readonly string[]): string | undefined {
+/**
+ * The plugin's `string(jdata.Get(path).GetStringBytes())`: no value when the path is absent, the string when it is
+ * one, and an empty string for any other JSON value (null, a number, an object): present, but not text.
+ */
+export function plain(rec: JsonObject, ...path: readonly string[]): string | undefined {
   const v = at(rec, path);
   if (v === undefined) return undefined;
-  return typeof v === 'string' ? v : JSON.stringify(v);
+  return typeof v === 'string' ? v : '';
+}
+
+/** fastjson's Value.Bool() as the plugin uses it: only JSON `true` is true (a "true" string is not). */
+export function flag(rec: JsonObject, key: string): string | undefined {
+  const v = at(rec, [key]);
+  return v === undefined ? undefined : v === true ? 'true' : 'false';
 }

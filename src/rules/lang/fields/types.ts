@@ -1,4 +1,22 @@
 import type { DriftFinding } from '../../../model/finding.ts';
+import type { JsonValue } from '../../../model/json.ts';
+
+/**
+ * What Falco's inspector knows of an event besides the event: its number in the capture, when the capture's first
+ * event happened, the host. The ruleset sets it for each event it evaluates; without it an event is the first and
+ * only one of its capture (`rules explain`, tests).
+ */
+export interface EventContext {
+  /** 1-based (evt.num). */
+  readonly num: number;
+  /** Milliseconds since the epoch of the capture's first event (evt.reltime). */
+  readonly firstTimeMs?: number;
+  /** evt.hostname. */
+  readonly hostname?: string;
+}
+
+/** What conditions and outputs are evaluated on: a finding, and where it sits in the capture. */
+export type RuleSubject = DriftFinding & { readonly context?: EventContext };
 
 export type FieldType = 'string' | 'number' | 'boolean' | 'date' | 'list';
 
@@ -19,9 +37,13 @@ export interface FieldDef {
   readonly example: string;
   readonly argument: FieldArgument;
   /** `undefined` means the field has no value for this subject (Falco's `<NA>`). */
-  extract(subject: DriftFinding, arg?: string): FieldResult | undefined;
+  extract(subject: RuleSubject, arg?: string): FieldResult | undefined;
   /** Rejects a bad argument at load time (e.g. a JSON pointer not starting with `/`); returns a message. */
   checkArg?(arg: string): string | undefined;
+  /** How `%field` prints the value when it is not its plain text (Falco's time formats, zero padding). */
+  render?(value: FieldResult): string;
+  /** The value in `output_fields` when Falco types it otherwise (times as nanoseconds since the epoch). */
+  outputValue?(value: FieldResult, subject: RuleSubject): JsonValue;
 }
 
 export type ResolveResult =
