@@ -18,6 +18,7 @@ import { pinoDriftLogWriter } from '../sinks/stdout.ts';
 import { alertOutput } from './alert-output.ts';
 import type { CliIo } from './replay.ts';
 import { setupCore } from './setup.ts';
+import { describeReadSet } from '../normalize/read-set.ts';
 import type { ReloadingState } from '../terraform/reloading-state.ts';
 import { startLocal } from './local.ts';
 import { s3StateReader } from '../sources/s3/state-reader.ts';
@@ -122,6 +123,7 @@ async function daemon(config: Config, io: CliIo, clients: AwsClients, signal: Ab
       states: setup.state.current().sources,
       pollers: config.pollers,
       http: port,
+      reads: describeReadSet(setup.core.readSet),
     });
     await runDaemon(
       config,

@@ -13,6 +13,8 @@ export type InternalEvent =
       readonly states: readonly string[];
       readonly pollers: number;
       readonly http: number | undefined;
+      /** What the loaded rules read (`kms (27 events: …)`): records outside it are skipped unparsed. */
+      readonly reads: string;
     }
   | { readonly type: 'DaemonStopped' }
   | { readonly type: 'HttpServerStarted'; readonly port: number }

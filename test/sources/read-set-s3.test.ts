@@ -91,6 +91,9 @@ describe('S3 log files read with the rules’ read set', () => {
         ['CloudTrail Logging Disabled', 'StopLogging', 'cloudtrail'],
         ['Console Login Without MFA', 'ConsoleLogin', 'signin'],
       ]);
+      // The operator learns at start what the loaded rules make the daemon read.
+      const started = d.stderr().split('\n').find((l) => l.includes('"DaemonStarted"')) ?? '{}';
+      expect((JSON.parse(started) as { reads?: string }).reads).toMatch(/cloudtrail \(.*StopLogging/);
     } finally {
       d.child.kill('SIGTERM');
       await d.exited;
