@@ -1,14 +1,14 @@
 // Peak memory and start time of the real CLI, each in a child process so the figure is the command's own (the bench
-// process holds corpora and would hide it). Peak RSS is the child's own getrusage maximum (bench/report-rss.ts).
+// process holds corpora and would hide it). Peak RSS is the child's own getrusage maximum (bench/report-rss.js).
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { writeCorpus } from './corpus.ts';
 
 const ROOT = new URL('../', import.meta.url).pathname;
 const CLI = join(ROOT, 'bin/kms-drift.js');
-const REPORT_RSS = join(ROOT, 'bench/report-rss.ts');
+const REPORT_RSS = join(ROOT, 'bench/report-rss.js');
 
 interface Run {
   readonly code: number | null;
@@ -19,9 +19,14 @@ interface Run {
 
 /** `node bin/kms-drift.js …args` reporting its peak RSS at exit; stdout (the drift logs) is counted and dropped. */
 function runCli(args: readonly string[]): Promise<Run & { readonly stdoutLines: number }> {
+  return runNode([CLI, ...args]);
+}
+
+/** `node --import report-rss.js …args`: wall time from spawn to exit, and the child's own peak RSS. */
+function runNode(args: readonly string[]): Promise<Run & { readonly stdoutLines: number }> {
   return new Promise((resolve, reject) => {
     const t = performance.now();
-    const child = spawn(process.execPath, ['--import', REPORT_RSS, CLI, ...args], {
+    const child = spawn(process.execPath, ['--import', REPORT_RSS, ...args], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -47,12 +52,32 @@ export interface MemoryFigures {
   readonly replay_seconds: number;
   /** Floor: the same CLI replaying nothing (an empty directory) with the same state: Node, the SDK, rules, state. */
   readonly idle_peak_rss_mb: number;
+  /** Floor: the same CLI replaying nothing without a state: Node, the modules replay loads, the bundled rules. */
+  readonly no_state_peak_rss_mb: number;
+  /** Floor: Node itself (with the same --import hook), running an empty script. */
+  readonly node_peak_rss_mb: number;
+  /** Start: replay of an empty directory with the 10,000-key state, spawn to exit; median of `STARTS` runs. */
   readonly ready_ms: number;
+  /** Floor: the same without a state. */
+  readonly ready_no_state_ms: number;
+  /** Floor: Node itself running an empty script. */
+  readonly node_start_ms: number;
+}
+
+/** Runs of each start measurement: the median is reported (a start is ~0.3 s on a shared, noisy machine). */
+const STARTS = 5;
+
+async function median(args: readonly string[]): Promise<{ ms: number; maxRssKb: number }> {
+  const runs: Run[] = [];
+  for (let i = 0; i < STARTS; i++) runs.push(await runNode(args));
+  const mid = (xs: number[]): number => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+  return { ms: mid(runs.map((r) => r.ms)), maxRssKb: mid(runs.map((r) => r.maxRssKb)) };
 }
 
 /**
  * Replays `mb` MB of JSON (gzipped log files, ~1% KMS, aimed at the state's keys) with `statePath`, and measures
- * the start as the wall time of a replay of an empty directory (process start, rules and state loaded, exit).
+ * the start as the wall time of a replay of an empty directory (process start, rules and state loaded, exit), with
+ * its floors: the same replay without a state, and Node running an empty script.
  */
 export async function benchMemory(
   dir: string,
@@ -64,16 +89,27 @@ export async function benchMemory(
   const corpusDir = join(dir, 'memory');
   const corpus = writeCorpus(corpusDir, seed + 7, mb * 1_000_000, 0.01, 2000, keyIds);
   const empty = mkdtempSync(join(dir, 'empty-'));
-  const idle = await runCli(['replay', '--state', statePath, empty]);
+  const emptyScript = join(empty, 'empty.js');
+  writeFileSync(emptyScript, '');
+  // One start first, not counted: it fills Node's compile cache as a user's second run finds it.
+  await runCli(['replay', '--state', statePath, empty]);
+  const node = await median([emptyScript]);
+  const noState = await median([CLI, 'replay', empty]);
+  const idle = await median([CLI, 'replay', '--state', statePath, empty]);
   const replay = await runCli(['replay', '--state', statePath, corpusDir]);
   if (replay.code !== 0) throw new Error(`replay failed (${String(replay.code)}): ${replay.stderr.slice(-500)}`);
+  const mbOf = (kb: number): number => Math.round(kb / 1024);
   return {
     replayed_json_mb: Math.round(corpus.jsonBytes / 1e6),
     replayed_records: corpus.records,
     drift_logs: replay.stdoutLines,
-    replay_peak_rss_mb: Math.round(replay.maxRssKb / 1024),
+    replay_peak_rss_mb: mbOf(replay.maxRssKb),
     replay_seconds: +(replay.ms / 1000).toFixed(1),
-    idle_peak_rss_mb: Math.round(idle.maxRssKb / 1024),
+    idle_peak_rss_mb: mbOf(idle.maxRssKb),
+    no_state_peak_rss_mb: mbOf(noState.maxRssKb),
+    node_peak_rss_mb: mbOf(node.maxRssKb),
     ready_ms: Math.round(idle.ms),
+    ready_no_state_ms: Math.round(noState.ms),
+    node_start_ms: Math.round(node.ms),
   };
 }

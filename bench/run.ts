@@ -170,8 +170,28 @@ async function main(): Promise<void> {
   results['start'] = {
     in_process_ms_rules_and_10000_key_state: Math.round(start.ms),
     cli_ready_ms_10000_key_state: memory.ready_ms,
+    floor_cli_ready_ms_no_state: memory.ready_no_state_ms,
+    floor_node_start_ms: memory.node_start_ms,
   };
   results['memory'] = memory;
+  // Issue 15's targets, each figure beside its floor from this run.
+  const sqs4 = results['sqs'] as { pollers_4: { time_vs_floor: number } };
+  results['targets'] = {
+    sqs_4_pollers: { time_vs_raw_floor: sqs4.pollers_4.time_vs_floor, target: 1.15 },
+    replay_peak_rss_mb: {
+      figure: memory.replay_peak_rss_mb,
+      floor_idle_with_state: memory.idle_peak_rss_mb,
+      floor_no_state: memory.no_state_peak_rss_mb,
+      floor_node: memory.node_peak_rss_mb,
+      target: 150,
+    },
+    start_ms_10000_key_state: {
+      figure: memory.ready_ms,
+      floor_no_state: memory.ready_no_state_ms,
+      floor_node: memory.node_start_ms,
+      target: 300,
+    },
+  };
 
   if (values.json) process.stdout.write(`${JSON.stringify(results)}\n`);
   else for (const [section, v] of Object.entries(results)) process.stdout.write(`${section.padEnd(14)} ${flat(v)}\n`);

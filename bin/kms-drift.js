@@ -21,10 +21,25 @@ if (process.argv[2] === 'run') {
   // `ps` shows the daemon by name (and a test sees from here on that its handlers are in place).
   process.title = 'kms-drift run';
 }
+// replay and demo read files as fast as they can: V8's young generation grows to 16 MiB semi-spaces on that load and
+// holds the read buffers until it fills, which raised the peak of a 1 GB replay by ~35 MB (BENCHMARKS.md). V8 reads
+// the semi-space limits only at start, but the growth factor each time it would grow: 1 keeps the young generation
+// at its initial 1 MiB semi-spaces. Not for the daemon (its memory budget is derived from the heap Node was started
+// with), nor when the user sizes the young generation.
+const command = process.argv[2];
+const sized = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(' ')].some((a) =>
+  a.includes('semi-space'),
+);
+const smallYoungGeneration = (command === 'replay' || command === 'demo') && !sized;
 // The compile cache (in the OS temp directory) keeps the stripped and compiled modules between runs: a second start
 // is about a third faster and smaller (BENCHMARKS.md). Without a writable temp directory Node just skips it.
 // (A promise chain, not top-level await, so this file parses on every Node that has ES modules.)
-void import('node:module').then((module) => {
-  module.enableCompileCache?.();
-  return import('../src/main.ts');
-});
+void import('node:module')
+  .then((module) => {
+    module.enableCompileCache?.();
+    return smallYoungGeneration ? import('node:v8') : undefined;
+  })
+  .then((v8) => {
+    v8?.setFlagsFromString('--semi-space-growth-factor=1');
+    return import('../src/main.ts');
+  });

@@ -135,7 +135,7 @@ async function daemon(config: Config, io: CliIo, clients: AwsClients, signal: Ab
         ...(config.liveKmsReads
           ? { enrich: liveReader(clients.kms, { ttlMs: 60_000, minIntervalMs: 100, now: Date.now }) }
           : {}),
-        writer: pinoDriftLogWriter(1),
+        writer: pinoDriftLogWriter(1, { batched: true }),
         ...(config.httpOutput === undefined ? {} : { alerts: alertOutput(config, config.httpOutput, emit) }),
         emit,
         now: Date.now,

@@ -1,4 +1,4 @@
-import type { DeclaredIndex } from '../model/declared.ts';
+import type { DeclaredIndex, DeclaredKey } from '../model/declared.ts';
 import type { DriftFinding, DriftType } from '../model/finding.ts';
 import type { JsonValue } from '../model/json.ts';
 import type { KeyChange, KmsEvent } from '../model/kms-event.ts';
@@ -22,7 +22,7 @@ export function diffKey(
   allowedAccounts: ReadonlySet<string>,
 ): DriftFinding {
   const declared = findKey(index, event.key);
-  const expected: Values = { ...(declared?.attributes as Values | undefined) };
+  const expected = declaredValues(declared);
   const actual: Values = { ...(change.attributes as Values) };
   if (change.tagsSet !== undefined || change.tagsRemoved !== undefined) {
     actual.tags = applyTagDelta(declared?.attributes.tags ?? {}, change.tagsSet, change.tagsRemoved);
@@ -41,7 +41,7 @@ export function diffKey(
     byTerraform,
     ...(typeof actual.policy === 'object' && actual.policy !== null
       ? {
-          policy: policyFacts(actual.policy, declared?.attributes.policy, {
+          policy: policyFacts(actual.policy, declared?.policy?.document, {
             ...optional('keyAccount', account),
             allowedAccounts,
           }),
@@ -91,4 +91,17 @@ export function diffKey(
         ? 'in_sync'
         : 'none';
   return { ...base, driftType, changes, terraform: origin };
+}
+
+/**
+ * The declared attributes as the diff and the rules (`tf.*`) read them. The policy is parsed only when something reads
+ * it: most events on a key never do, and the state then keeps its text.
+ */
+function declaredValues(declared: DeclaredKey | undefined): Values {
+  const values: Values = { ...(declared?.attributes as Values | undefined) };
+  const policy = declared?.policy;
+  if (policy !== undefined) {
+    Object.defineProperty(values, 'policy', { get: () => policy.document, enumerable: true, configurable: true });
+  }
+  return values;
 }

@@ -1,3 +1,4 @@
+import type { JsonValue } from './json.ts';
 import type { AliasAttributes, CustomKeyStoreAttributes, GrantAttributes, KeyAttributes } from './snapshot.ts';
 
 /** Where a declared resource came from: the state source (file path or s3:// URL) and its Terraform address. */
@@ -23,6 +24,40 @@ export interface Scope {
 export type DeclaredKeyType =
   'aws_kms_key' | 'aws_kms_replica_key' | 'aws_kms_external_key' | 'aws_kms_replica_external_key';
 
+/**
+ * A key policy as Terraform stores it: JSON text, parsed on first use and then kept. Only events that set a policy
+ * (PutKeyPolicy, CreateKey), scans and rules that read `tf.policy` need the document; a 10,000-key state loads
+ * faster and smaller holding the texts.
+ */
+export class DeclaredPolicy {
+  readonly text: string;
+  #document: JsonValue | undefined;
+
+  constructor(text: string) {
+    this.text = text;
+  }
+
+  /** The parsed document; the text itself when it is not JSON (then it is compared as text). */
+  get document(): JsonValue {
+    if (this.#document === undefined) {
+      try {
+        this.#document = JSON.parse(this.text) as JsonValue;
+      } catch {
+        this.#document = this.text;
+      }
+    }
+    return this.#document;
+  }
+
+  /** As the text, so a declaration serialized for a log or a test reads like the state. */
+  toJSON(): string {
+    return this.text;
+  }
+}
+
+/** What a key declares, but its policy, which a declaration holds apart as text (DeclaredPolicy). */
+export type DeclaredKeyAttributes = Partial<Omit<KeyAttributes, 'policy'>>;
+
 export interface DeclaredKey {
   readonly type: DeclaredKeyType;
   readonly keyId: string;
@@ -30,7 +65,9 @@ export interface DeclaredKey {
   readonly arn?: string;
   readonly origin: TerraformOrigin;
   /** Attributes Terraform stores; `deletion_window_in_days` is the configured value (AWS never reports it). */
-  readonly attributes: Partial<KeyAttributes>;
+  readonly attributes: DeclaredKeyAttributes;
+  /** The key's own `policy`, or the policy of the `aws_kms_key_policy` that manages it (policyOrigin). */
+  readonly policy?: DeclaredPolicy;
   /** Set when an `aws_kms_key_policy` resource manages this key's policy (it takes precedence). */
   readonly policyOrigin?: TerraformOrigin;
 }

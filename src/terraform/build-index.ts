@@ -103,11 +103,7 @@ function applyPolicy(policy: ParsedKeyPolicy, keys: KeyLookup, problems: Problem
     problems.push(duplicate(policy.origin, key.policyOrigin, `the policy of key ${key.arn ?? key.keyId}`));
     return;
   }
-  const withPolicy: DeclaredKey = {
-    ...key,
-    attributes: { ...key.attributes, policy: policy.policy },
-    policyOrigin: policy.origin,
-  };
+  const withPolicy: DeclaredKey = { ...key, policy: policy.policy, policyOrigin: policy.origin };
   if (key.arn !== undefined) keys.keysByArn.set(key.arn, withPolicy);
   else {
     const list = keys.unscopedKeys.get(key.keyId) ?? [];

@@ -1,17 +1,26 @@
 import type { z } from 'zod';
-import type { TerraformOrigin } from '../model/declared.ts';
+import { DeclaredPolicy, type TerraformOrigin } from '../model/declared.ts';
 import type { JsonObject } from '../model/json.ts';
 import { aliasArnIn, bareKeyId, parseKmsArn, scopeOf } from '../model/arn.ts';
-import { externalKeyAttributes, keyAttributes, parsePolicy, replicaAttributes } from './key-attributes.ts';
+import { externalKeyAttributes, keyAttributes, replicaAttributes } from './key-attributes.ts';
 import { customKeyStoreAttributes, grantAttributes } from './other-attributes.ts';
 import {
+  ALIAS,
   AliasAttrs,
+  conforms,
+  CUSTOM_KEY_STORE,
   CustomKeyStoreAttrs,
+  EXTERNAL_KEY,
   ExternalKeyAttrs,
+  GRANT,
   GrantAttrs,
+  KEY,
+  KEY_POLICY,
   KeyAttrs,
   KeyPolicyAttrs,
+  REPLICA_KEY,
   ReplicaKeyAttrs,
+  type Layout,
 } from './schemas.ts';
 import type { ParsedAlias, ParsedCustomKeyStore, ParsedGrant, ParsedKey, ParsedKeyPolicy } from './parsed.ts';
 
@@ -44,7 +53,7 @@ export function declareInstance(
 ): { readonly ok: true; readonly declared: Declared } | { readonly ok: false; readonly error: z.ZodError } {
   switch (type) {
     case 'aws_kms_alias': {
-      const a = AliasAttrs.safeParse(attrs);
+      const a = accept(ALIAS, AliasAttrs, attrs);
       if (!a.success) return { ok: false, error: a.error };
       const name = a.data.name ?? a.data.id;
       const target = a.data.target_key_arn ? parseKmsArn(a.data.target_key_arn) : undefined;
@@ -55,18 +64,18 @@ export function declareInstance(
       });
     }
     case 'aws_kms_key_policy': {
-      const p = KeyPolicyAttrs.safeParse(attrs);
+      const p = accept(KEY_POLICY, KeyPolicyAttrs, attrs);
       if (!p.success) return { ok: false, error: p.error };
-      return ok({ kind: 'policy', value: { keyId: p.data.key_id, policy: parsePolicy(p.data.policy), origin } });
+      return ok({ kind: 'policy', value: { keyId: p.data.key_id, policy: new DeclaredPolicy(p.data.policy), origin } });
     }
     case 'aws_kms_grant': {
-      const g = GrantAttrs.safeParse(attrs);
+      const g = accept(GRANT, GrantAttrs, attrs);
       if (!g.success) return { ok: false, error: g.error };
       const value = { keyId: g.data.key_id, grantId: g.data.grant_id, origin, attributes: grantAttributes(g.data) };
       return ok({ kind: 'grant', value });
     }
     case 'aws_kms_custom_key_store': {
-      const c = CustomKeyStoreAttrs.safeParse(attrs);
+      const c = accept(CUSTOM_KEY_STORE, CustomKeyStoreAttrs, attrs);
       if (!c.success) return { ok: false, error: c.error };
       return ok({
         kind: 'custom_key_store',
@@ -74,23 +83,38 @@ export function declareInstance(
       });
     }
     case 'aws_kms_replica_key': {
-      const k = ReplicaKeyAttrs.safeParse(attrs);
+      const k = accept(REPLICA_KEY, ReplicaKeyAttrs, attrs);
       if (!k.success) return { ok: false, error: k.error };
       return ok({ kind: 'key', value: key('aws_kms_replica_key', k.data, replicaAttributes(k.data), origin) });
     }
     case 'aws_kms_external_key':
     case 'aws_kms_replica_external_key': {
-      const k = ExternalKeyAttrs.safeParse(attrs);
+      const k = accept(EXTERNAL_KEY, ExternalKeyAttrs, attrs);
       if (!k.success) return { ok: false, error: k.error };
       const replica = type === 'aws_kms_replica_external_key';
       return ok({ kind: 'key', value: key(type, k.data, externalKeyAttributes(k.data, replica), origin) });
     }
     default: {
-      const k = KeyAttrs.safeParse(attrs);
+      const k = accept(KEY, KeyAttrs, attrs);
       if (!k.success) return { ok: false, error: k.error };
       return ok({ kind: 'key', value: key('aws_kms_key', k.data, keyAttributes(k.data), origin) });
     }
   }
+}
+
+/**
+ * The attributes as the schema types them. The allocation-free check answers for nearly every instance, and then the
+ * attributes are read in place (only the named ones are ever read, so nothing else of them is kept); zod runs for the
+ * rest, and its error names the malformed attribute.
+ */
+function accept<T>(
+  layout: Layout,
+  schema: z.ZodType<T>,
+  attrs: JsonObject,
+): { readonly success: true; readonly data: T } | { readonly success: false; readonly error: z.ZodError } {
+  if (conforms(layout, attrs)) return { success: true, data: attrs as unknown as T };
+  const parsed = schema.safeParse(attrs);
+  return parsed.success ? { success: true, data: parsed.data } : { success: false, error: parsed.error };
 }
 
 function ok(declared: Declared): { readonly ok: true; readonly declared: Declared } {
@@ -99,9 +123,21 @@ function ok(declared: Declared): { readonly ok: true; readonly declared: Declare
 
 function key(
   type: ParsedKey['type'],
-  a: { readonly id: string; readonly key_id?: string | null | undefined; readonly arn?: string | null | undefined },
+  a: {
+    readonly id: string;
+    readonly key_id?: string | null | undefined;
+    readonly arn?: string | null | undefined;
+    readonly policy?: string | null | undefined;
+  },
   attributes: ParsedKey['attributes'],
   origin: TerraformOrigin,
 ): ParsedKey {
-  return { type, keyId: a.key_id || a.id, ...(a.arn ? { arn: a.arn } : {}), origin, attributes };
+  return {
+    type,
+    keyId: a.key_id || a.id,
+    ...(a.arn ? { arn: a.arn } : {}),
+    origin,
+    attributes,
+    ...(a.policy ? { policy: new DeclaredPolicy(a.policy) } : {}),
+  };
 }

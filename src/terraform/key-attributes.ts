@@ -1,12 +1,13 @@
 import type { JsonValue } from '../model/json.ts';
-import { DEFAULT_DELETION_WINDOW_DAYS, type KeyAttributes, type KeyState } from '../model/snapshot.ts';
+import type { DeclaredKeyAttributes } from '../model/declared.ts';
+import { DEFAULT_DELETION_WINDOW_DAYS, type KeyState } from '../model/snapshot.ts';
 import { isKeyState } from '../model/key-state.ts';
 import type { ExternalKeyAttrs, KeyAttrs, ReplicaKeyAttrs } from './schemas.ts';
 
-type Mutable = { -readonly [K in keyof KeyAttributes]?: KeyAttributes[K] };
+type Mutable = { -readonly [K in keyof DeclaredKeyAttributes]: DeclaredKeyAttributes[K] };
 
-/** aws_kms_key's stored attributes, named as the drift log names them. */
-export function keyAttributes(a: KeyAttrs): Partial<KeyAttributes> {
+/** aws_kms_key's stored attributes, named as the drift log names them; the policy is held apart (DeclaredPolicy). */
+export function keyAttributes(a: KeyAttrs): DeclaredKeyAttributes {
   const out: Mutable = {};
   if (a.is_enabled != null) out.key_state = a.is_enabled ? 'Enabled' : 'Disabled';
   if (a.enable_key_rotation != null) out.enable_key_rotation = a.enable_key_rotation;
@@ -25,7 +26,7 @@ export function keyAttributes(a: KeyAttrs): Partial<KeyAttributes> {
 }
 
 /** aws_kms_replica_key says `enabled`, `key_rotation_enabled` and `key_spec`; a replica is always multi-Region. */
-export function replicaAttributes(a: ReplicaKeyAttrs): Partial<KeyAttributes> {
+export function replicaAttributes(a: ReplicaKeyAttrs): DeclaredKeyAttributes {
   const out: Mutable = {};
   if (a.enabled != null) out.key_state = a.enabled ? 'Enabled' : 'Disabled';
   if (a.key_rotation_enabled != null) out.enable_key_rotation = a.key_rotation_enabled;
@@ -42,7 +43,7 @@ export function replicaAttributes(a: ReplicaKeyAttrs): Partial<KeyAttributes> {
  * material is imported, when `enabled` says nothing yet); `valid_to` and `expiration_model` describe the imported
  * material. Their keys are always SYMMETRIC_DEFAULT and never rotate automatically, so neither is declared.
  */
-export function externalKeyAttributes(a: ExternalKeyAttrs, replica: boolean): Partial<KeyAttributes> {
+export function externalKeyAttributes(a: ExternalKeyAttrs, replica: boolean): DeclaredKeyAttributes {
   const out: Mutable = {};
   const state: KeyState | undefined = a.key_state != null && isKeyState(a.key_state) ? a.key_state : undefined;
   if (state === 'Enabled' || state === 'Disabled' || state === 'PendingImport') out.key_state = state;
@@ -59,7 +60,6 @@ export function externalKeyAttributes(a: ExternalKeyAttrs, replica: boolean): Pa
 }
 
 function common(out: Mutable, a: KeyAttrs | ReplicaKeyAttrs | ExternalKeyAttrs): void {
-  if (a.policy) out.policy = parsePolicy(a.policy);
   if (a.description != null) out.description = a.description;
   // tags_all is what the key really carries: tags plus the provider's default_tags. No tags at all is an empty map:
   // a tag added by hand to such a key is drift (the next plan removes it).

@@ -14,7 +14,7 @@ import type {
   ParsedKeyPolicy,
   ParsedStateResources,
 } from './parsed.ts';
-import { Instance, StateResource } from './schemas.ts';
+import { Instance, isInstance, StateResource } from './schemas.ts';
 
 export type { ParsedAlias, ParsedKey, ParsedKeyPolicy, ParsedStateResources } from './parsed.ts';
 
@@ -65,9 +65,13 @@ export function parseState(text: string, source: string): { resources: ParsedSta
     if (mode !== 'managed') return; // data sources declare nothing
     resource.data.instances.forEach((rawInstance, ii) => {
       const at = `${path}.instances[${ii}]`;
-      const instance = Instance.safeParse(rawInstance);
-      const generic = resourceAddress(module, type, name, undefined);
-      if (!instance.success) return void problems.push(shape(source, at, instance.error, generic, 'field'));
+      const instance = isInstance(rawInstance)
+        ? { success: true as const, data: rawInstance }
+        : Instance.safeParse(rawInstance);
+      if (!instance.success) {
+        const generic = resourceAddress(module, type, name, undefined);
+        return void problems.push(shape(source, at, instance.error, generic, 'field'));
+      }
       // A deposed object is on its way out (create_before_destroy); the current object is the declaration.
       if (instance.data.deposed !== undefined) return;
       const origin: TerraformOrigin = {
@@ -96,16 +100,37 @@ export function parseState(text: string, source: string): { resources: ParsedSta
 
 /**
  * Where the policy text of a KMS resource nests too deep for the policy comparison (which recurses), if it does.
- * Parsed again later by the attribute mapping; only at state load, so the second parse costs nothing that matters.
+ * Policies are kept as text and parsed on first use, so the text is measured here without parsing it; only a text
+ * that nests too deep is parsed, to say where (and a text that is not JSON is compared as text, never too deep).
  */
 function tooDeepPolicy(attrs: JsonValue): string | undefined {
   const text = isJsonObject(attrs) ? field(attrs, 'policy') : undefined;
-  if (typeof text !== 'string') return undefined;
+  if (typeof text !== 'string' || nesting(text) <= MAX_JSON_DEPTH) return undefined;
   try {
     return tooDeepAt(JSON.parse(text) as JsonValue);
   } catch {
     return undefined;
   }
+}
+
+/** How deep the brackets of a JSON text nest, strings skipped; for a valid JSON text, what tooDeepAt measures. */
+export function nesting(text: string): number {
+  let depth = 0;
+  let max = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      // A string: skip to its closing quote, past escaped characters.
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c) i++;
+        else if (d === 0x22) break;
+      }
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) max = depth;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return max;
 }
 
 /** Decided on own properties only, before any validation, so nothing of another resource is ever parsed. */

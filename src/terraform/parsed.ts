@@ -1,6 +1,5 @@
-import type { TerraformOrigin, DeclaredKeyType } from '../model/declared.ts';
-import type { JsonValue } from '../model/json.ts';
-import type { CustomKeyStoreAttributes, GrantAttributes, KeyAttributes } from '../model/snapshot.ts';
+import type { DeclaredKeyAttributes, DeclaredKeyType, DeclaredPolicy, TerraformOrigin } from '../model/declared.ts';
+import type { CustomKeyStoreAttributes, GrantAttributes } from '../model/snapshot.ts';
 
 /** The KMS resources of one state, already mapped to our attribute names. Nothing else of the state is kept. */
 export interface ParsedStateResources {
@@ -16,7 +15,8 @@ export interface ParsedKey {
   readonly keyId: string;
   readonly arn?: string;
   readonly origin: TerraformOrigin;
-  readonly attributes: Partial<KeyAttributes>;
+  readonly attributes: DeclaredKeyAttributes;
+  readonly policy?: DeclaredPolicy;
 }
 export interface ParsedAlias {
   readonly name: string;
@@ -30,7 +30,7 @@ export interface ParsedAlias {
 export interface ParsedKeyPolicy {
   /** As configured: a key id or a key ARN. */
   readonly keyId: string;
-  readonly policy: JsonValue;
+  readonly policy: DeclaredPolicy;
   readonly origin: TerraformOrigin;
 }
 export interface ParsedGrant {

@@ -339,6 +339,63 @@ describe('SQS consumer against fauxqs', () => {
     expect(deleteCalls).toBe(receives);
   });
 
+  it('the next receive does not wait for the delete of the messages just done; at most one batch waits for its delete', async () => {
+    const q = await startQueues();
+    stops.push(q.stop);
+    for (let b = 0; b < 5; b++) {
+      await q.sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: q.queueUrl,
+          Entries: Array.from({ length: 10 }, (_, i) => ({ Id: String(i), MessageBody: `${b}-${i}` })),
+        }),
+      );
+    }
+    let deleting = 0;
+    let receivedDuringDelete = 0;
+    let received = 0;
+    let deleted = 0;
+    let mostHeld = 0;
+    // A slow DeleteMessageBatch (the real call, answered 300 ms late).
+    const slowDeletes = {
+      send: async (command: unknown, options?: unknown) => {
+        if (command instanceof DeleteMessageBatchCommand) {
+          deleting++;
+          await sleep(300);
+          const response = await q.sqs.send(command as never, options as never);
+          deleted += command.input.Entries?.length ?? 0;
+          deleting--;
+          return response;
+        }
+        // A whole batch still waiting for its delete, and the loop receives the next.
+        if (command instanceof ReceiveMessageCommand && deleting > 0 && received - deleted >= 10)
+          receivedDuringDelete++;
+        const response = (await q.sqs.send(command as never, options as never)) as { Messages?: unknown[] };
+        received += response.Messages?.length ?? 0;
+        mostHeld = Math.max(mostHeld, received - deleted);
+        return response;
+      },
+    } as unknown as SQSClient;
+    const { seen, events } = recorder();
+    let working = 0;
+    let mostWorking = 0;
+    const stop = start(
+      { client: slowDeletes, queueUrl: q.queueUrl, visibilityTimeoutSeconds: 30, shutdownTimeoutMs: 5000 },
+      events,
+      async () => {
+        mostWorking = Math.max(mostWorking, ++working);
+        await sleep(20);
+        working--;
+        return { ok: true };
+      },
+    );
+    await until('all fifty deleted', () => seen.deleted.length === 50, 20_000);
+    await stop();
+    expect(receivedDuringDelete).toBeGreaterThan(0);
+    expect(mostWorking).toBeLessThanOrEqual(10);
+    expect(mostHeld).toBeLessThanOrEqual(20);
+    expect(new Set(seen.deleted).size).toBe(50);
+  });
+
   it('a message stuck past messageTimeoutMs holds one slot, not the loop: the others flow, and it is released, counted and redelivered', async () => {
     const q = await startQueues({ maxReceiveCount: 10 });
     stops.push(q.stop);

@@ -15,7 +15,7 @@ import { startDaemon, startQueues, until, type Daemon } from '../helpers/fauxqs.
 
 // No input takes the daemon over its container's memory limit: the real daemon (child process, a 10,000-key state,
 // Node's heap sized as in the manifest's container) reads a gzip bomb and ten 50 MB log files in one batch with the
-// budget it would derive in that container, and its own peak RSS (getrusage, printed at exit by bench/report-rss.ts)
+// budget it would derive in that container, and its own peak RSS (getrusage, printed at exit by bench/report-rss.js)
 // stays under the manifest's limit, and under its idle peak plus the budget plus what the budget does not count.
 
 const MIB = 1024 * 1024;
@@ -28,7 +28,7 @@ const ALLOWANCE_MB = GARBAGE_ALLOWANCE_BYTES / MIB + 3 * SEMI_SPACE_MB;
  */
 const CONTAINER_NODE_FLAGS = `--max-old-space-size=128 --max-semi-space-size=${SEMI_SPACE_MB}`;
 const LARGE_FILES = 10;
-const REPORT_RSS = `${ROOT}bench/report-rss.ts`;
+const REPORT_RSS = `${ROOT}bench/report-rss.js`;
 
 /** The memory limit of the Deployment in deploy/kubernetes.yaml, in MiB. */
 function manifestLimitMb(): number {

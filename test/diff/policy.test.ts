@@ -102,10 +102,10 @@ describe('policy equivalence (as IAM evaluates it)', () => {
 
   it("driftctl's console policy with a Condition equals itself re-serialized with another order", async () => {
     const key = index.keysByArn.get(DC.arn(DC.bar));
-    const text = JSON.stringify(key?.attributes.policy, null, 2);
-    const statements = [...((key?.attributes.policy as JsonObject)['Statement'] as JsonObject[])].reverse();
+    const text = JSON.stringify(key?.policy?.document, null, 2);
+    const statements = [...((key?.policy?.document as JsonObject)['Statement'] as JsonObject[])].reverse();
     expect(
-      samePolicy(key?.attributes.policy ?? null, { ...(JSON.parse(text) as JsonObject), Statement: statements }),
+      samePolicy(key?.policy?.document ?? null, { ...(JSON.parse(text) as JsonObject), Statement: statements }),
     ).toBe(true);
     const finding = diff(
       keyEvent(

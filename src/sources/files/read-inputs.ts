@@ -106,7 +106,12 @@ function wholeBytes(raw: Buffer): Buffer | undefined {
   try {
     // Synchronous gunzip is twice as fast as zlib's thread-pool version for whole files; replay has nothing else
     // to do meanwhile.
-    return gunzipSync(raw, { maxOutputLength: WHOLE_LIMIT });
+    // gzip's trailer gives the size (mod 4 GiB) of a single-member file: one output buffer of that size instead of
+    // 16 KiB chunks copied together at the end (gunzip a quarter faster, half the bytes to free). Only a hint: a size
+    // that lies costs more chunks, and it is believed up to 64 times the compressed size (JSON logs: ~15).
+    const size = raw.length >= 18 ? raw.readUInt32LE(raw.length - 4) : 0;
+    const chunkSize = Math.max(64 * 1024, Math.min(WHOLE_LIMIT, raw.length * 64, size + 1));
+    return gunzipSync(raw, { maxOutputLength: WHOLE_LIMIT, chunkSize });
   } catch (err: unknown) {
     if (typeof err === 'object' && err !== null && 'code' in err && err.code === 'ERR_BUFFER_TOO_LARGE') {
       return undefined;

@@ -63,9 +63,10 @@ const MAX_BACKOFF_MS = 20_000;
 
 /**
  * Long-polls the queue with `pollers` loops until `signal` aborts. Each loop works on up to `batchSize` messages at
- * once, each from the moment it arrives, and receives more as slots free up: a message that takes long (or never
- * ends, until `messageTimeoutMs`) holds one slot, not the loop. Messages are kept invisible until deleted, and
- * deleted only when their handler said ok — after it has written and flushed their logs. A failed message is left
+ * once, each from the moment it arrives, and receives more as handlers end: a message that takes long (or never
+ * ends, until `messageTimeoutMs`) holds one slot, not the loop, and the next receive does not wait for the delete of
+ * the messages just done. Messages are kept invisible until deleted, and deleted only when their handler said ok —
+ * after it has written and flushed their logs. A failed message is left
  * alone: SQS makes it visible again after the visibility timeout and, after maxReceiveCount, moves it to the
  * dead-letter queue. On abort, receiving stops; unfinished messages get `shutdownTimeoutMs` to finish and are then
  * released (visibility 0).
@@ -80,7 +81,8 @@ async function poll(options: ConsumerOptions, handle: Handler, signal: AbortSign
   const inFlight = new InFlight(options, handle);
   let failures = 0;
   while (!signal.aborted) {
-    if (inFlight.size >= options.batchSize) {
+    const room = inFlight.room;
+    if (room <= 0) {
       await inFlight.changed(signal);
       // Messages that finish together free their slots together: one receive then fetches them all.
       await new Promise((r) => setImmediate(r));
@@ -91,7 +93,7 @@ async function poll(options: ConsumerOptions, handle: Handler, signal: AbortSign
       const response = await client.send(
         new ReceiveMessageCommand({
           QueueUrl: queueUrl,
-          MaxNumberOfMessages: options.batchSize - inFlight.size,
+          MaxNumberOfMessages: room,
           WaitTimeSeconds: options.waitTimeSeconds,
           VisibilityTimeout: options.visibilityTimeoutSeconds,
           MessageSystemAttributeNames: ['ApproximateReceiveCount'],
@@ -140,4 +142,3 @@ function toReceived(now: number): (m: Message) => ReceivedMessage[] {
           },
         ];
 }
-

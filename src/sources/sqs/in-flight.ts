@@ -2,9 +2,10 @@ import { changeVisibility, deleteMessages } from './batch-ops.ts';
 import type { ConsumerOptions, Handler, ReceivedMessage, Verdict } from './consumer.ts';
 
 /**
- * The messages one receive loop holds: each is worked on as soon as it arrives, kept invisible until it is deleted,
- * failed, timed out or released, and frees its slot then, so one slow message never holds up the others. The loop
- * receives only as many messages as there are free slots (`size` against the batch size).
+ * The messages one receive loop holds: each is worked on as soon as it arrives and kept invisible until it is
+ * deleted, failed, timed out or released. A message frees its slot when its handler ends, so one slow message never
+ * holds up the others, and the delete of a finished batch overlaps the receive of the next; at most one batch more
+ * waits for its delete (`room`).
  */
 export class InFlight {
   private readonly options: ConsumerOptions;
@@ -24,17 +25,25 @@ export class InFlight {
     this.handle = handle;
     const { client, queueUrl, events } = options;
     this.extender = setInterval(() => {
-      // At most `batchSize` (≤ 10) messages are held: one batch call covers them all.
-      void changeVisibility(client, queueUrl, [...this.held], options.visibilityTimeoutSeconds).then((refused) => {
-        // An extension that crossed the message's delete on the wire is refused harmlessly: report only the others.
-        for (const r of refused) if (this.held.has(r.message)) events.extendFailed(r.message, r.reason);
-      });
+      // At most 2 × `batchSize` (≤ 20) messages are held: a batch call covers 10.
+      const held = [...this.held];
+      for (let i = 0; i < held.length; i += 10) {
+        const part = held.slice(i, i + 10);
+        void changeVisibility(client, queueUrl, part, options.visibilityTimeoutSeconds).then((refused) => {
+          // An extension that crossed the message's delete on the wire is refused harmlessly: report only the others.
+          for (const r of refused) if (this.held.has(r.message)) events.extendFailed(r.message, r.reason);
+        });
+      }
     }, extensionIntervalMs(options.visibilityTimeoutSeconds));
   }
 
-  /** Messages holding a slot. */
-  get size(): number {
-    return this.held.size;
+  /**
+   * How many messages the loop may receive now: a slot for each handler not running, and no more than one batch
+   * beyond those still waiting for their delete (a slow DeleteMessageBatch must not let the held messages grow).
+   */
+  get room(): number {
+    const { batchSize } = this.options;
+    return Math.min(batchSize - this.working.size, 2 * batchSize - this.held.size);
   }
 
   /** Resolves at the next change of `size`, or when `signal` aborts. */
@@ -96,8 +105,8 @@ export class InFlight {
     } else {
       this.held.delete(message);
       this.options.events.failed(message, verdict.reason);
-      this.notify();
     }
+    this.notify();
   }
 
   /**
