@@ -1,6 +1,6 @@
 import type { JsonValue } from '../../model/json.ts';
 import type { SkipReason } from '../../model/problem.ts';
-import { scanLogFile } from './scan-log-file.ts';
+import { scanLogFileFast } from './fast-scan.ts';
 
 /** A CloudTrail log file after the byte scan: the records that may be KMS records, parsed, and what was skipped. */
 export interface ScannedLogFile {
@@ -13,7 +13,8 @@ export interface ScannedLogFile {
 
 /** undefined when the bytes are not a valid `{"Records": [...]}` document: then the file is parsed whole, as before. */
 export function prefilterLogFile(bytes: Buffer): ScannedLogFile | undefined {
-  const scanned = scanLogFile(bytes);
+  // The WebAssembly scanner (fast-scan.ts) gives scanLogFile's answer; without WebAssembly, scanLogFile gives it.
+  const scanned = scanLogFileFast(bytes);
   if (scanned === undefined) return undefined;
   const kept: { index: number; value: JsonValue }[] = [];
   const skipped: Partial<Record<SkipReason, number>> = {};
