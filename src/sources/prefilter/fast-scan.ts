@@ -61,6 +61,12 @@ export interface RecordFields {
 
 /** undefined when the bytes are not a `{"Records": [...]}` file the scan reads; 'unavailable' without WebAssembly. */
 export function scanRecordFields(buf: Uint8Array): RecordFields | undefined | 'unavailable' {
+  const scanned = scan(buf);
+  return typeof scanned === 'object' ? { count: scanned.count, fields: scanned.fields.slice() } : scanned;
+}
+
+/** As scanRecordFields, the fields in the scanner's memory: valid until the next scan. */
+function scan(buf: Uint8Array): RecordFields | undefined | 'unavailable' {
   if (module === undefined) return 'unavailable';
   const n = buf.length;
   const instance = n > SHARED_LIMIT ? instantiate(module) : (shared ??= instantiate(module));
@@ -77,7 +83,7 @@ export function scanRecordFields(buf: Uint8Array): RecordFields | undefined | 'u
     const bom = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
     const count = instance.scan(BASE + bom, BASE + n, BASE, out, cap);
     if (count === -1) return undefined;
-    if (count >= 0) return { count, fields: new Int32Array(memory.buffer, out, count * FIELDS).slice() };
+    if (count >= 0) return { count, fields: new Int32Array(memory.buffer, out, count * FIELDS) };
   }
   return undefined; // unreachable: every record takes at least two bytes
 }
@@ -87,7 +93,7 @@ const INSIGHT = new TextEncoder().encode('AwsCloudTrailInsight');
 
 /** scanLogFile's answer, from the WebAssembly scanner. */
 export function scanLogFileFast(buf: Uint8Array): ScannedRecord[] | undefined {
-  const scanned = scanRecordFields(buf);
+  const scanned = scan(buf);
   if (scanned === 'unavailable') return scanLogFile(buf);
   if (scanned === undefined) return undefined;
   const { count, fields: f } = scanned;

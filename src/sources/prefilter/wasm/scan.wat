@@ -23,7 +23,8 @@
   (memory (export "memory") 1)
 
   ;; Tables, one byte per byte value. 0: escapes (1 for " \ / b f n r t, 2 for u); 256: hex digits; 512: the bytes
-  ;; that may follow a number or a literal. 768: the stack, the closing byte of each open container by depth.
+  ;; that may follow a number or a literal; 1024: whitespace. 1280: the stack, the closing byte of each open
+  ;; container by depth.
   (data (i32.const 34) "\01")
   (data (i32.const 47) "\01")
   (data (i32.const 92) "\01")
@@ -36,6 +37,8 @@
   (data (i32.const 570) "\01")
   (data (i32.const 603) "\01\00\01")
   (data (i32.const 635) "\01\00\01")
+  (data (i32.const 1033) "\01\01\00\00\01")
+  (data (i32.const 1056) "\01")
 
   ;; Four 16-lane comparison results as one 64-bit mask, lane i at bit i.
   (func $mask (param $a v128) (param $b v128) (param $c v128) (param $d v128) (result i64)
@@ -74,6 +77,14 @@
           (local.set $p (i32.add (local.get $p) (i32.const 2)))
           (br $next))))
     (i32.add (local.get $p) (i32.const 1)))
+
+;; The position of the last byte before p that is not whitespace. (A byte below 0x21 that is not whitespace is
+  ;; garbage outside a string: stage 2 fails on it by itself, as part of a token.)
+  (func $before (param $p i32) (result i32)
+    (loop $back
+      (local.set $p (i32.sub (local.get $p) (i32.const 1)))
+      (br_if $back (i32.le_u (i32.load8_u (local.get $p)) (i32.const 0x20))))
+    (local.get $p))
 
   (func $digit (param $b i32) (result i32)
     (i32.lt_u (i32.sub (local.get $b) (i32.const 0x30)) (i32.const 10)))
@@ -303,13 +314,15 @@
     (local $pos i32) (local $blk i32) (local $bits i64)
     (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
     (local $n0 v128) (local $n1 v128) (local $n2 v128) (local $n3 v128)
-    (local $quote i64) (local $bs i64) (local $ws i64) (local $op i64) (local $ctrl i64)
+    (local $o0 v128) (local $o1 v128) (local $o2 v128) (local $o3 v128) (local $x40 v128)
+    (local $quote i64) (local $bs i64) (local $ws i64) (local $op i64) (local $brackets i64) (local $ctrl i64)
     (local $escaped i64) (local $nextEscaped i64) (local $code i64) (local $potential i64)
     (local $inString i64) (local $stringCarry i64) (local $outside i64) (local $other i64) (local $otherCarry i64)
     (local $wsTable v128) (local $opTable v128) (local $lowNibble v128) (local $x20 v128) (local $xQuote v128)
     (local $xBackslash v128)
     ;; stage 2
     (local $t i32) (local $c i32) (local $state i32) (local $d i32) (local $h i32) (local $framed i32)
+    (local $sep i32) (local $s i32) (local $docEnd i32)
 
     (global.set $base (local.get $base))
     (global.set $out (local.get $out))
@@ -323,8 +336,10 @@
     (local.set $x20 (i8x16.splat (i32.const 0x20)))
     (local.set $xQuote (i8x16.splat (i32.const 0x22)))
     (local.set $xBackslash (i8x16.splat (i32.const 0x5c)))
+    (local.set $x40 (i8x16.splat (i32.const 0x40)))
     (local.set $pos (local.get $start))
-    ;; States: 0 a value; 1 a value or `]`; 2 a key or `}`; 3 a key; 4 `:`; 5 `,` or the closing bracket; 6 none.
+    ;; Stage 2 sees strings, numbers, literals and brackets; the `:` or `,` before each is looked up. States: 0 the
+    ;; file's first token; 1 after `[`; 2 after `{`; 3 after a key; 4 after a value; 5 after the file's object.
     ;; $d: open containers (1 the file's object, 2 Records, 3 a record).
 
     (block $full
@@ -360,16 +375,22 @@
                     (i8x16.eq (local.get $v1) (i8x16.swizzle (local.get $wsTable) (local.get $n1)))
                     (i8x16.eq (local.get $v2) (i8x16.swizzle (local.get $wsTable) (local.get $n2)))
                     (i8x16.eq (local.get $v3) (i8x16.swizzle (local.get $wsTable) (local.get $n3)))))
-                (local.set $op
+                (local.set $o0
+                  (i8x16.eq (v128.or (local.get $v0) (local.get $x20)) (i8x16.swizzle (local.get $opTable) (local.get $n0))))
+                (local.set $o1
+                  (i8x16.eq (v128.or (local.get $v1) (local.get $x20)) (i8x16.swizzle (local.get $opTable) (local.get $n1))))
+                (local.set $o2
+                  (i8x16.eq (v128.or (local.get $v2) (local.get $x20)) (i8x16.swizzle (local.get $opTable) (local.get $n2))))
+                (local.set $o3
+                  (i8x16.eq (v128.or (local.get $v3) (local.get $x20)) (i8x16.swizzle (local.get $opTable) (local.get $n3))))
+                (local.set $op (call $mask (local.get $o0) (local.get $o1) (local.get $o2) (local.get $o3)))
+                ;; `{}[]` are above 0x40, `:` and `,` below.
+                (local.set $brackets
                   (call $mask
-                    (i8x16.eq
-                      (v128.or (local.get $v0) (local.get $x20)) (i8x16.swizzle (local.get $opTable) (local.get $n0)))
-                    (i8x16.eq
-                      (v128.or (local.get $v1) (local.get $x20)) (i8x16.swizzle (local.get $opTable) (local.get $n1)))
-                    (i8x16.eq
-                      (v128.or (local.get $v2) (local.get $x20)) (i8x16.swizzle (local.get $opTable) (local.get $n2)))
-                    (i8x16.eq
-                      (v128.or (local.get $v3) (local.get $x20)) (i8x16.swizzle (local.get $opTable) (local.get $n3)))))
+                    (v128.and (local.get $o0) (i8x16.gt_u (local.get $v0) (local.get $x40)))
+                    (v128.and (local.get $o1) (i8x16.gt_u (local.get $v1) (local.get $x40)))
+                    (v128.and (local.get $o2) (i8x16.gt_u (local.get $v2) (local.get $x40)))
+                    (v128.and (local.get $o3) (i8x16.gt_u (local.get $v3) (local.get $x40)))))
                 (local.set $ctrl
                   (call $mask
                     (i8x16.lt_u (local.get $v0) (local.get $x20)) (i8x16.lt_u (local.get $v1) (local.get $x20))
@@ -413,7 +434,7 @@
                 (local.set $bits
                   (i64.or
                     (i64.or
-                      (i64.and (local.get $op) (local.get $outside))
+                      (i64.and (local.get $brackets) (local.get $outside))
                       (i64.and (local.get $quote) (local.get $inString)))
                     (i64.and
                       (local.get $other)
@@ -427,46 +448,62 @@
             (local.set $t (i32.add (local.get $blk) (i32.wrap_i64 (i64.ctz (local.get $bits)))))
             (local.set $bits (i64.and (local.get $bits) (i64.sub (local.get $bits) (i64.const 1))))
             (local.set $c (i32.load8_u (local.get $t)))
+            ;; The separator before t, if any: between two tokens there is only whitespace, `:` and `,` (anything
+            ;; else would be a token), and JSON allows at most one of those, right after a value or a key.
+            (local.set $sep (i32.const 0))
+            (if (local.get $state)
+              (then
+                (local.set $h (call $before (local.get $t)))
+                (local.set $s (i32.load8_u (local.get $h)))
+                (if (i32.or (i32.eq (local.get $s) (i32.const 0x3a)) (i32.eq (local.get $s) (i32.const 0x2c)))
+                  (then
+                    (local.set $sep (local.get $s))
+                    (local.set $s (i32.load8_u (call $before (local.get $h))))
+                    (br_if $bad (i32.or (i32.eq (local.get $s) (i32.const 0x3a)) (i32.eq (local.get $s) (i32.const 0x2c))))))))
 
             (block $close
               (block $key
                 (block $value
-                  (block $s6
-                    (block $s5
-                      (block $s4
-                        (block $s3
-                          (block $s2
-                            (block $s1
-                              (block $s0
-                                (br_table $s0 $s1 $s2 $s3 $s4 $s5 $s6 (local.get $state)))
-                              ;; 0: a value
-                              (br $value))
-                            ;; 1: after `[`
-                            (br_if $close (i32.eq (local.get $c) (i32.const 0x5d)))
+                  (block $s5
+                    (block $s4
+                      (block $s3
+                        (block $s2
+                          (block $s1
+                            (block $s0
+                              (br_table $s0 $s1 $s2 $s3 $s4 $s5 (local.get $state)))
+                            ;; 0: the file's first token, with only whitespace before it
+                            (local.set $h (local.get $start))
+                            (loop $lead
+                              (if (i32.lt_u (local.get $h) (local.get $t))
+                                (then
+                                  (br_if $bad (i32.eqz (i32.load8_u offset=1024 (i32.load8_u (local.get $h)))))
+                                  (local.set $h (i32.add (local.get $h) (i32.const 1)))
+                                  (br $lead))))
                             (br $value))
-                          ;; 2: after `{`
-                          (br_if $close (i32.eq (local.get $c) (i32.const 0x7d)))
-                          (br_if $key (i32.eq (local.get $c) (i32.const 0x22)))
-                          (br $bad))
-                        ;; 3: after `,` in an object
+                          ;; 1: after `[`
+                          (br_if $bad (local.get $sep))
+                          (br_if $close (i32.eq (local.get $c) (i32.const 0x5d)))
+                          (br $value))
+                        ;; 2: after `{`
+                        (br_if $bad (local.get $sep))
+                        (br_if $close (i32.eq (local.get $c) (i32.const 0x7d)))
                         (br_if $key (i32.eq (local.get $c) (i32.const 0x22)))
                         (br $bad))
-                      ;; 4: after a key
-                      (br_if $bad (i32.ne (local.get $c) (i32.const 0x3a)))
-                      (local.set $state (i32.const 0))
-                      (br $main))
-                    ;; 5: after a value
-                    (if (i32.eq (local.get $c) (i32.const 0x2c))
+                      ;; 3: after a key
+                      (br_if $bad (i32.ne (local.get $sep) (i32.const 0x3a)))
+                      (br $value))
+                    ;; 4: after a value
+                    (if (i32.eq (local.get $sep) (i32.const 0x2c))
                       (then
                         ;; The file's object has one key, Records.
                         (br_if $bad (i32.eq (local.get $d) (i32.const 1)))
-                        (local.set $state
-                          (select (i32.const 3) (i32.const 0)
-                            (i32.eq (i32.load8_u offset=768 (local.get $d)) (i32.const 0x7d))))
-                        (br $main)))
-                    (br_if $close (i32.eq (local.get $c) (i32.load8_u offset=768 (local.get $d))))
+                        (br_if $value (i32.ne (i32.load8_u offset=1280 (local.get $d)) (i32.const 0x7d)))
+                        (br_if $key (i32.eq (local.get $c) (i32.const 0x22)))
+                        (br $bad)))
+                    (br_if $bad (local.get $sep))
+                    (br_if $close (i32.eq (local.get $c) (i32.load8_u offset=1280 (local.get $d))))
                     (br $bad))
-                  ;; 6: after the file's object
+                  ;; 5: after the file's object
                   (br $bad))
 
                 ;; A value starts at t, in the container at depth d (0: the file itself).
@@ -485,11 +522,11 @@
                     (br_if $bad (i32.ge_u (local.get $d) (i32.const 258)))
                     (local.set $d (i32.add (local.get $d) (i32.const 1)))
                     ;; The closing byte: `{` + 2 is `}`, `[` + 2 is `]`.
-                    (i32.store8 offset=768 (local.get $d) (i32.add (local.get $c) (i32.const 2)))
+                    (i32.store8 offset=1280 (local.get $d) (i32.add (local.get $c) (i32.const 2)))
                     (local.set $state (select (i32.const 2) (i32.const 1) (i32.eq (local.get $c) (i32.const 0x7b))))
                     (br $main)))
                 (br_if $bad (i32.le_u (local.get $d) (i32.const 1)))
-                (local.set $state (i32.const 5))
+                (local.set $state (i32.const 4))
                 (if (i32.eq (local.get $c) (i32.const 0x22))
                   (then
                     ;; A string: stage 1 checked its bytes.
@@ -515,7 +552,7 @@
                 (br $main))
 
               ;; A key at t, in the object at depth d.
-              (local.set $state (i32.const 4))
+              (local.set $state (i32.const 3))
               (if (i32.eq (local.get $d) (i32.const 3))
                 (then (call $recordKey (local.get $t)))
                 (else
@@ -530,12 +567,20 @@
             (if (i32.eq (local.get $d) (i32.const 3))
               (then (br_if $full (call $emit (i32.add (local.get $t) (i32.const 1))))))
             (local.set $d (i32.sub (local.get $d) (i32.const 1)))
-            (local.set $state (select (i32.const 5) (i32.const 6) (local.get $d)))
+            (local.set $state (select (i32.const 4) (i32.const 5) (local.get $d)))
+            (local.set $docEnd (i32.add (local.get $t) (i32.const 1)))
             (br $main)))
-        ;; Every token read: the file's object must have closed, with its Records, and no string left open.
-        (br_if $bad (i32.ne (local.get $state) (i32.const 6)))
+        ;; Every token read: the file's object must have closed, with its Records, no string left open, and only
+        ;; whitespace after it (a `:` or `,` there is no token).
+        (br_if $bad (i32.ne (local.get $state) (i32.const 5)))
         (br_if $bad (i32.eqz (local.get $framed)))
         (br_if $bad (i64.ne (local.get $stringCarry) (i64.const 0)))
+        (loop $trail
+          (if (i32.lt_u (local.get $docEnd) (local.get $end))
+            (then
+              (br_if $bad (i32.eqz (i32.load8_u offset=1024 (i32.load8_u (local.get $docEnd)))))
+              (local.set $docEnd (i32.add (local.get $docEnd) (i32.const 1)))
+              (br $trail))))
         (return (global.get $count)))
       (return (i32.const -1)))
     (i32.const -2))
