@@ -1,6 +1,6 @@
 import type { JsonValue } from '../../model/json.ts';
 import type { SkipReason } from '../../model/problem.ts';
-import { scanLogFile } from './scan-log-file.ts';
+import { scanLogFileFast } from './fast-scan.ts';
 import { READ_TRACKED, type ReadSet } from '../../normalize/read-set.ts';
 import { byteReadSet } from './read-set-bytes.ts';
 
@@ -18,7 +18,8 @@ export interface ScannedLogFile {
  * `reads`: the records the rules read (Core.readSet); the default is the bundled rules' (READ_TRACKED).
  */
 export function prefilterLogFile(bytes: Buffer, reads: ReadSet = READ_TRACKED): ScannedLogFile | undefined {
-  const scanned = scanLogFile(bytes, byteReadSet(reads));
+  // The WebAssembly scanner (fast-scan.ts) gives scanLogFile's answer; without WebAssembly, scanLogFile gives it.
+  const scanned = scanLogFileFast(bytes, byteReadSet(reads));
   if (scanned === undefined) return undefined;
   const kept: { index: number; value: JsonValue }[] = [];
   const skipped: Partial<Record<SkipReason, number>> = {};
