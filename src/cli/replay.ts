@@ -2,7 +2,9 @@ import type { PayloadOutcome } from '../app.ts';
 import { SeenEventIds } from '../dedup/event-ids.ts';
 import { atLeast, type Priority } from '../model/priority.ts';
 import { formatProblem } from '../model/problem.ts';
-import { readInputs } from '../sources/files/read-inputs.ts';
+import { replayResults } from './replay-workers.ts';
+import { breakGlassInOrder } from './replay-breakglass.ts';
+import { usableCores } from '../config/cgroup-cpu.ts';
 import { EXIT } from './exit-codes.ts';
 import type { OutputFormat } from './options.ts';
 import { setupCore, type SetupOptions } from './setup.ts';
@@ -21,6 +23,8 @@ export interface ReplayOptions extends SetupOptions {
   readonly dedupSize?: number;
   /** `--http-output`: every drift log is also posted there. */
   readonly httpOutput?: ReplayAlertOptions;
+  /** `--jobs`: worker threads that read and evaluate files; 1 keeps all on the main thread. Default usableCores(). */
+  readonly jobs?: number;
 }
 
 export interface CliIo {
@@ -37,7 +41,8 @@ export interface CliIo {
  * `--http-output`.
  */
 export async function replay(options: ReplayOptions, io: CliIo, term: Terminal = NO_TERMINAL): Promise<number> {
-  const setup = await setupCore(options);
+  // Break-glass events are held and classified here in input order (replay-breakglass.ts), on one thread or many.
+  const setup = await setupCore({ ...options, holdBreakGlass: true });
   for (const p of setup.problems) io.err(formatProblem(p));
   if (!setup.ok) {
     io.err('kms-drift replay: not replaying: fix the errors above');
@@ -57,7 +62,9 @@ export async function replay(options: ReplayOptions, io: CliIo, term: Terminal =
   let incomplete = false;
   let files = 0;
   let lastSource: string | undefined;
-  for await (const payload of readInputs(options.inputs, { stdin: io.stdin, readSet: core.readSet })) {
+  const inOrder = breakGlassInOrder(core);
+  const jobs = options.jobs ?? usableCores();
+  for await (const payload of replayResults(options.inputs, { core, jobs, setup: options, stdin: io.stdin })) {
     if (payload.source !== lastSource) {
       files++;
       lastSource = payload.source;
@@ -68,10 +75,7 @@ export async function replay(options: ReplayOptions, io: CliIo, term: Terminal =
       if (payload.problem.severity === 'error') incomplete = true;
       continue;
     }
-    const outcome = dropDuplicates(
-      'logFile' in payload ? core.processLogFile(payload.logFile) : core.processPayload(payload.value, payload.path),
-      seen,
-    );
+    const outcome = dropDuplicates(inOrder(payload.outcome), seen);
     tally.add(outcome);
     for (const p of outcome.problems) {
       output.err(formatProblem({ ...p, source: p.source ?? payload.source }));

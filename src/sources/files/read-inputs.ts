@@ -64,8 +64,44 @@ export async function* readInputs(inputs: readonly string[], io: ReadInputsIo = 
   }
 }
 
+/** What readInputs reads, in its order, named before any file is read: replay's workers read the files. */
+export type InputItem =
+  | { readonly kind: 'file'; readonly path: string }
+  | { readonly kind: 'stdin' }
+  | { readonly kind: 'problem'; readonly source: string; readonly problem: Problem };
+
+/** The inputs as readInputs walks them (directories expanded, sorted), without reading them. */
+export async function* inputItems(inputs: readonly string[], io: ReadInputsIo = {}): AsyncIterable<InputItem> {
+  for (const input of inputs) {
+    if (input === '-') {
+      yield { kind: 'stdin' };
+      continue;
+    }
+    for await (const item of expand(input)) {
+      if (item.kind === 'problem') yield item;
+      else if (item.kind === 'digest' && io.onSkip !== undefined) io.onSkip(item.path, 'digest_file');
+      else yield { kind: 'file', path: item.path };
+    }
+  }
+}
+
+/** `-` as readInputs reads it. */
+export function readStdin(stdin?: NodeJS.ReadableStream): AsyncIterable<InputPayload> {
+  return readStream('<stdin>', Readable.from(stdin ?? process.stdin));
+}
+
+/** Starts reading one file (the caller reads the next while it works on the current one). */
+export function loadInputFile(path: string): Promise<Loaded> {
+  return load(path);
+}
+
+/** One file's payloads, as readInputs yields them, from what loadInputFile read. */
+export function readLoadedFile(path: string, loaded: Loaded, readSet?: ReadSet): AsyncIterable<InputPayload> {
+  return readFile(path, loaded, readSet);
+}
+
 /** A file's bytes (gunzipped), or `stream` when it is too large to read whole, or why it could not be read. */
-type Loaded = { readonly bytes: Buffer } | { readonly stream: true } | { readonly error: unknown };
+export type Loaded = { readonly bytes: Buffer } | { readonly stream: true } | { readonly error: unknown };
 
 async function load(path: string): Promise<Loaded> {
   try {
