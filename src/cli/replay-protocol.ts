@@ -15,6 +15,8 @@ export interface ToWorker {
 }
 
 export type FromWorker =
+  /** Rules and states loaded: the worker takes files from now on. */
+  | { readonly kind: 'ready' }
   | { readonly kind: 'results'; readonly id: number; readonly results: ReplayResult[]; readonly done: boolean }
   /** The worker cannot go on (its rules or states did not load, or a bug): the replay stops. */
   | { readonly kind: 'failed'; readonly message: string };

@@ -17,7 +17,10 @@ const post = (message: FromWorker): void => port.postMessage(message);
 const ready: Promise<Core | undefined> = setupCore({ ...(workerData as SetupOptions), holdBreakGlass: true }).then(
   (s) => {
     // The main thread loaded the same rules and states first and reported their problems: here they only stop.
-    if (s.ok) return s.core;
+    if (s.ok) {
+      post({ kind: 'ready' });
+      return s.core;
+    }
     post({ kind: 'failed', message: s.problems.map((p) => p.message).join('; ') });
     return undefined;
   },

@@ -14,6 +14,8 @@ export type { ReplayResult } from './replay-protocol.ts';
 const PER_WORKER = 2;
 /** Files handed out ahead of the one being written, per worker: what bounds the outcomes waiting here. */
 const AHEAD_PER_WORKER = 4;
+/** Files the main thread evaluates at most while the workers start (each a CloudTrail log file of ~10 ms). */
+const INLINE_WHILE_STARTING = 8;
 
 export interface ReplaySources {
   /** The main thread's core: stdin, a single file, and everything with `jobs` 1. */
@@ -50,9 +52,20 @@ export async function* replayResults(inputs: readonly string[], sources: ReplayS
   const pool = new WorkerPool(sources.jobs, sources.setup);
   const window = sources.jobs * AHEAD_PER_WORKER;
   const inFlight: FileJob[] = [];
+  let inlined = 0;
   try {
     for await (const item of all) {
       if (item.kind === 'file') {
+        // Until a worker has loaded the rules and states (~0.2 s), the main thread evaluates the first files itself:
+        // an input of a few files is done before any worker could take one.
+        if (inFlight.length === 0 && !pool.ready && inlined < INLINE_WHILE_STARTING) {
+          inlined++;
+          yield* evaluated(
+            readLoadedFile(item.path, await loadInputFile(item.path), sources.core.readSet),
+            sources.core,
+          );
+          continue;
+        }
         inFlight.push(pool.submit(item.path));
         if (inFlight.length >= window) yield* (inFlight.shift() as FileJob).results();
         continue;
@@ -154,6 +167,7 @@ class FileJob {
 interface Slot {
   readonly worker: Worker;
   assigned: number;
+  ready: boolean;
 }
 
 class WorkerPool {
@@ -166,8 +180,8 @@ class WorkerPool {
 
   constructor(size: number, setup: SetupOptions) {
     for (let i = 0; i < size; i++) {
-      const worker = new Worker(new URL('./replay-worker.ts', import.meta.url), { workerData: setupData(setup) });
-      const slot: Slot = { worker, assigned: 0 };
+      const worker = new Worker(new URL('./replay-worker-start.ts', import.meta.url), { workerData: setupData(setup) });
+      const slot: Slot = { worker, assigned: 0, ready: false };
       worker.on('message', (m: FromWorker) => this.onMessage(slot, m));
       worker.on('error', (err) => this.fail(err));
       worker.on('exit', (code) => {
@@ -175,6 +189,11 @@ class WorkerPool {
       });
       this.slots.push(slot);
     }
+  }
+
+  /** Some worker takes files. */
+  get ready(): boolean {
+    return this.slots.some((s) => s.ready);
   }
 
   submit(path: string): FileJob {
@@ -195,8 +214,12 @@ class WorkerPool {
 
   private dispatch(): void {
     for (let job = this.pending[0]; job !== undefined; job = this.pending[0]) {
-      const slot = this.slots.reduce((a, b) => (b.assigned < a.assigned ? b : a));
-      if (slot.assigned >= PER_WORKER) return;
+      const ready = this.slots.filter((s) => s.ready);
+      const slot = ready.reduce<Slot | undefined>(
+        (a, b) => (a === undefined || b.assigned < a.assigned ? b : a),
+        undefined,
+      );
+      if (slot === undefined || slot.assigned >= PER_WORKER) return;
       this.pending.shift();
       slot.assigned++;
       slot.worker.postMessage({ id: job.id, path: job.path });
@@ -204,6 +227,11 @@ class WorkerPool {
   }
 
   private onMessage(slot: Slot, m: FromWorker): void {
+    if (m.kind === 'ready') {
+      slot.ready = true;
+      this.dispatch();
+      return;
+    }
     if (m.kind === 'failed') {
       this.fail(new Error(`replay worker: ${m.message}`));
       return;
