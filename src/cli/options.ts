@@ -96,7 +96,7 @@ export const JOBS: CliOption = {
   kind: 'integer',
   arg: 'N',
   description:
-    'worker threads that read and evaluate files at once (1-256); output as with 1. Default: the cores the process may use (CPU affinity and the cgroup quota)',
+    'threads that read and evaluate files at once, the main one included (1-256); the output is the same as with 1. Default: the cores the process may use (CPU affinity and the cgroup quota)',
 };
 
 /** `--jobs`: undefined when not given (replay then uses every core it may). */

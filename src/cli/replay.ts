@@ -23,7 +23,7 @@ export interface ReplayOptions extends SetupOptions {
   readonly dedupSize?: number;
   /** `--http-output`: every drift log is also posted there. */
   readonly httpOutput?: ReplayAlertOptions;
-  /** `--jobs`: worker threads that read and evaluate files; 1 keeps all on the main thread. Default usableCores(). */
+  /** `--jobs`: threads that evaluate files, the main one included (replay-workers.ts). Default usableCores(). */
   readonly jobs?: number;
 }
 

@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { JsonObject } from '../../src/model/json.ts';
+import { Readable } from 'node:stream';
 import { breakGlassInOrder } from '../../src/cli/replay-breakglass.ts';
+import { replayResults, type ReplayResult } from '../../src/cli/replay-workers.ts';
+import { setupCore, type SetupOptions } from '../../src/cli/setup.ts';
 import { call, core, DAY, EMERGENCY_ROLE, MINUTE, RECOVERY_ROLE, T0 } from '../breakglass/records.ts';
 import { runCli, ROOT, type CliResult } from '../helpers/cli.ts';
 
@@ -142,6 +145,41 @@ describe('replay --jobs N writes what one thread writes', () => {
     // --format text: the same lines and the same summary table.
     await everyJobCount(['--format', 'text', ...args], stdin);
   }, 60_000);
+
+  it('outcomes the workers evaluate every file of equal those of the main thread alone, in the same order', async () => {
+    const { dir, stdin } = generatedInputs();
+    const setup: SetupOptions = {
+      states: ['examples/terraform.tfstate'],
+      rules: [],
+      terraformPrincipals: [],
+      emergencyPrincipals: [EMERGENCY_ROLE],
+      recoveryPrincipals: [RECOVERY_ROLE],
+    };
+    const { core } = await setupCore({ ...setup, holdBreakGlass: true });
+    const inputs = [dir, '-', join(dir, 'missing.json'), 'examples/events/'];
+    const run = async (jobs: number, mainEvaluates: boolean): Promise<ReplayResult[]> => {
+      const out: ReplayResult[] = [];
+      const sources = { core, jobs, setup, stdin: Readable.from([stdin]), mainEvaluates };
+      for await (const r of replayResults(inputs, sources)) out.push(r);
+      return out;
+    };
+    const alone = await run(1, true);
+    expect(alone.filter((r) => 'outcome' in r && r.outcome.held.length > 0).length).toBeGreaterThanOrEqual(7);
+    expect(await run(3, false)).toEqual(alone);
+    expect(await run(2, true)).toEqual(alone);
+  }, 60_000);
+
+  it('a worker that cannot load the states stops the replay with the reason: never a gap in the output', async () => {
+    const { dir } = generatedInputs();
+    const setup: SetupOptions = { states: [join(dir, 'gone.tfstate')], rules: [], terraformPrincipals: [] };
+    const { core } = await setupCore({ states: [], rules: [], terraformPrincipals: [] });
+    const results = async (): Promise<number> => {
+      let n = 0;
+      for await (const _ of replayResults([dir], { core, jobs: 2, setup, mainEvaluates: false })) n++;
+      return n;
+    };
+    await expect(results()).rejects.toThrow(/replay worker: .*gone\.tfstate/);
+  });
 
   it('--jobs takes a whole number from 1 to 256', async () => {
     const r = await runCli(['replay', '--jobs', '0', 'examples/events']);
