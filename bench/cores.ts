@@ -7,6 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
 
 const ROOT = new URL('../', import.meta.url).pathname;
 const CLI = join(ROOT, 'bin/kms-drift.js');
@@ -46,6 +47,9 @@ function median(values: readonly number[]): number {
 
 export interface CoresFigures {
   readonly records: number;
+  /** One replay worker, from its creation to its rules and state loaded (the main thread evaluates meanwhile). */
+  readonly worker_ready_ms: number;
+  readonly worker_ready_cpu_ms: number;
   readonly available_parallelism: number;
   /** The default of --jobs here: availableParallelism bounded by the cgroup quota. */
   readonly default_jobs: number;
@@ -78,8 +82,11 @@ export async function benchCores(
     for (const n of counts) runs.get(n)?.push(await replay([...extra, '--jobs', String(n), corpusDir]));
   }
   const start = median(starts);
+  const ready = await workerReady(stateOf(extra));
   const result: Record<string, unknown> = {
     records,
+    worker_ready_ms: ready.ms,
+    worker_ready_cpu_ms: ready.cpuMs,
     available_parallelism: availableParallelism(),
     default_jobs: defaultJobs,
     start_ms: Math.round(start),
@@ -97,4 +104,31 @@ export async function benchCores(
     };
   }
   return result as unknown as CoresFigures;
+}
+
+function stateOf(args: readonly string[]): string[] {
+  return args.flatMap((a, i) => (args[i - 1] === '--state' ? [a] : []));
+}
+
+/** A replay worker (src/cli/replay-worker-start.ts) started alone: the median of three, wall and CPU time. */
+async function workerReady(states: readonly string[]): Promise<{ ms: number; cpuMs: number }> {
+  const runs: { ms: number; cpuMs: number }[] = [];
+  for (let i = 0; i < 3; i++) {
+    const cpu = process.cpuUsage();
+    const t = performance.now();
+    const worker = new Worker(new URL('../src/cli/replay-worker-start.ts', import.meta.url), {
+      workerData: { states, rules: [], terraformPrincipals: [] },
+    });
+    await new Promise<void>((resolve, reject) => {
+      worker.on('message', (m: { kind: string }) => (m.kind === 'ready' ? resolve() : reject(new Error(m.kind))));
+      worker.on('error', reject);
+    });
+    const used = process.cpuUsage(cpu);
+    runs.push({ ms: performance.now() - t, cpuMs: (used.user + used.system) / 1000 });
+    await worker.terminate();
+  }
+  return {
+    ms: Math.round(median(runs.map((r) => r.ms))),
+    cpuMs: Math.round(median(runs.map((r) => r.cpuMs))),
+  };
 }

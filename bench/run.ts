@@ -19,6 +19,10 @@ import { writeCorpus } from './corpus.ts';
 import { writeKeyState } from './key-state.ts';
 import { benchMemory } from './memory.ts';
 import { benchSqs } from './sqs.ts';
+import { benchCores } from './cores.ts';
+import { benchFalco } from './falco.ts';
+import { benchSharedTable } from './shared-table.ts';
+import { usableCores } from '../src/config/cgroup-cpu.ts';
 
 const { values } = parseArgs({
   options: {
@@ -172,6 +176,15 @@ async function main(): Promise<void> {
     cli_ready_ms_10000_key_state: memory.ready_ms,
   };
   results['memory'] = memory;
+
+  // ── the cost of what the other issues add, and every core (BENCHMARKS.md) ───────────────────────────────────────
+  results['falco_rules'] = await benchFalco(join(dir, 'mixed'), mixed.files, mixed.records);
+  results['sqs_shared_table'] = await benchSharedTable(Number(values['sqs-messages']));
+  // The memory benchmark's 1 GB (its corpus, its 10,000-key state): long enough that the workers' start is paid back.
+  results['cores'] = await benchCores(dir, join(dir, 'memory'), memory.replayed_records, usableCores(), [
+    '--state',
+    statePath,
+  ]);
 
   if (values.json) process.stdout.write(`${JSON.stringify(results)}\n`);
   else for (const [section, v] of Object.entries(results)) process.stdout.write(`${section.padEnd(14)} ${flat(v)}\n`);
