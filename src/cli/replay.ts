@@ -4,7 +4,8 @@ import { atLeast, type Priority } from '../model/priority.ts';
 import { formatProblem } from '../model/problem.ts';
 import { replayResults } from './replay-workers.ts';
 import { breakGlassInOrder } from './replay-breakglass.ts';
-import { usableCores } from '../config/cgroup-cpu.ts';
+import { defaultJobs, usableCores } from '../config/cgroup-cpu.ts';
+import { cgroupMemoryLimit } from '../config/cgroup.ts';
 import { EXIT } from './exit-codes.ts';
 import type { OutputFormat } from './options.ts';
 import { setupCore, type SetupOptions } from './setup.ts';
@@ -23,7 +24,7 @@ export interface ReplayOptions extends SetupOptions {
   readonly dedupSize?: number;
   /** `--http-output`: every drift log is also posted there. */
   readonly httpOutput?: ReplayAlertOptions;
-  /** `--jobs`: threads that evaluate files, the main one included (replay-workers.ts). Default usableCores(). */
+  /** `--jobs`: threads that evaluate files, the main one included (replay-workers.ts). Default: defaultJobs(). */
   readonly jobs?: number;
 }
 
@@ -63,7 +64,7 @@ export async function replay(options: ReplayOptions, io: CliIo, term: Terminal =
   let files = 0;
   let lastSource: string | undefined;
   const inOrder = breakGlassInOrder(core);
-  const jobs = options.jobs ?? usableCores();
+  const jobs = options.jobs ?? defaultJobs(usableCores(), cgroupMemoryLimit(), process.memoryUsage.rss());
   for await (const payload of replayResults(options.inputs, { core, jobs, setup: options, stdin: io.stdin })) {
     if (payload.source !== lastSource) {
       files++;

@@ -49,3 +49,15 @@ function attempt(read: Read, path: string): string | undefined {
 function cores(quota: number, period: number): number | undefined {
   return Number.isFinite(quota) && quota > 0 && Number.isFinite(period) && period > 0 ? quota / period : undefined;
 }
+
+/**
+ * replay's default `--jobs`: the usable cores, and no more threads than the container's memory holds. Each thread
+ * (the main one, each worker) holds the rules and states; `rssPerThread`, the process's RSS once they are loaded,
+ * is an upper bound of what a worker adds (a worker shares the process's Node). Three quarters of the limit, so
+ * that the files in flight and the output fit beside them: a 512-MB container replaying with a 10,000-key state
+ * (~180 MB) gets 2 threads, not one per core and an OOM kill.
+ */
+export function defaultJobs(cores: number, memoryLimit: number | undefined, rssPerThread: number): number {
+  if (memoryLimit === undefined || rssPerThread <= 0) return cores;
+  return Math.max(1, Math.min(cores, Math.floor((0.75 * memoryLimit) / rssPerThread)));
+}

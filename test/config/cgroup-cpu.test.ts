@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cgroupCpuQuota, usableCores } from '../../src/config/cgroup-cpu.ts';
+import { cgroupCpuQuota, defaultJobs, usableCores } from '../../src/config/cgroup-cpu.ts';
 
 /** A filesystem of these files only: reading any other path fails as on a host without that cgroup file. */
 const files =
@@ -29,5 +29,13 @@ describe("replay's default --jobs: the cores the process may use", () => {
     expect(usableCores(quota('800000 100000'), 4)).toBe(4);
     expect(usableCores(quota('50000 100000'), 8)).toBe(1);
     expect(usableCores(files({}), 3)).toBe(3);
+  });
+
+  it('no more threads than three quarters of the memory limit holds, each as large as the loaded process', () => {
+    const MIB = 1024 * 1024;
+    expect(defaultJobs(4, undefined, 180 * MIB)).toBe(4);
+    expect(defaultJobs(4, 512 * MIB, 180 * MIB)).toBe(2);
+    expect(defaultJobs(4, 4096 * MIB, 180 * MIB)).toBe(4);
+    expect(defaultJobs(8, 200 * MIB, 180 * MIB)).toBe(1);
   });
 });
