@@ -160,6 +160,7 @@ const io: CliIo = {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
   stdin: process.stdin,
+  stdout: process.stdout,
 };
 const term: Terminal = {
   stdoutIsTTY: process.stdout.isTTY === true,

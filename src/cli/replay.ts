@@ -34,6 +34,8 @@ export interface CliIo {
   /** One diagnostic line (no trailing newline). */
   readonly err: (line: string) => void;
   readonly stdin: NodeJS.ReadableStream;
+  /** Where replay writes drift logs, as a stream (backpressure); without it, JSON goes to fd 1 synchronously. */
+  readonly stdout?: NodeJS.WritableStream;
 }
 
 /**
@@ -54,7 +56,7 @@ export async function replay(options: ReplayOptions, io: CliIo, term: Terminal =
   }
   const { core } = setup;
   const progress = term.stderrIsTTY ? new Progress(term) : undefined;
-  const output = driftLogOutput(options.format ?? 'json', io, term, progress);
+  const output = driftLogOutput(options.format ?? 'json', io, term, progress, io.stdout);
   const seen = new SeenEventIds(options.dedupSize ?? 100_000);
   const tally = new Tally();
   const alerts = options.httpOutput === undefined ? undefined : replayAlerts(options.httpOutput, output.err);
@@ -93,6 +95,7 @@ export async function replay(options: ReplayOptions, io: CliIo, term: Terminal =
       await alerts?.post(l);
       if (options.failOn !== undefined && atLeast(l.priority, options.failOn)) failed = true;
     }
+    await output.drained();
     progress?.update(
       () => `kms-drift replay: ${files} inputs, ${tally.eventCount} events, ${tally.logCount} drift logs…`,
     );

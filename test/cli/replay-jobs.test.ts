@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -180,6 +181,25 @@ describe('replay --jobs N writes what one thread writes', () => {
     };
     await expect(results()).rejects.toThrow(/replay worker: .*gone\.tfstate/);
   });
+
+  it('a reader that stops early (| head) ends the replay quietly, workers and all', async () => {
+    const { dir } = generatedInputs();
+    const many = Array.from({ length: 20 }, () => dir); // the same files again: the output outlasts the pipe
+    const child = spawn(
+      process.execPath,
+      [`${ROOT}bin/kms-drift.js`, 'replay', '--jobs', '2', ...BREAK_GLASS, ...many],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stderr = '';
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).not.toMatch(/Error|at .*\.ts:\d+/);
+    expect(code).toBe(0);
+  }, 60_000);
 
   it('--jobs takes a whole number from 1 to 256', async () => {
     const r = await runCli(['replay', '--jobs', '0', 'examples/events']);
