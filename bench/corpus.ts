@@ -75,6 +75,7 @@ export function writeCorpus(
   kmsShare: number,
   perFile = 2000,
   keyIds?: readonly string[],
+  maxFiles = Infinity,
 ): Corpus {
   mkdirSync(dir, { recursive: true });
   const { kms, other } = sampleRecords();
@@ -84,7 +85,7 @@ export function writeCorpus(
   let kmsRecords = 0;
   let jsonBytes = 0;
   const start = Date.parse('2026-01-01T00:00:00Z');
-  for (let file = 0; jsonBytes < targetBytes; file++) {
+  for (let file = 0; jsonBytes < targetBytes && file < maxFiles; file++) {
     const batch: Rec[] = [];
     for (let i = 0; i < perFile; i++) {
       const isKms = random() < kmsShare;

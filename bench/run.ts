@@ -22,6 +22,11 @@ import { writeCorpus } from './corpus.ts';
 import { writeKeyState } from './key-state.ts';
 import { benchMemory } from './memory.ts';
 import { benchSqs } from './sqs.ts';
+import { benchCores } from './cores.ts';
+import { benchFalco } from './falco.ts';
+import { benchSharedTable } from './shared-table.ts';
+import { benchDaemonS3 } from './daemon-s3.ts';
+import { usableCores } from '../src/config/cgroup-cpu.ts';
 
 const { values } = parseArgs({
   options: {
@@ -203,6 +208,17 @@ async function main(): Promise<void> {
       target: 300,
     },
   };
+
+  // ── the cost of what the other issues add, and every core (BENCHMARKS.md) ───────────────────────────────────────
+  results['falco_rules'] = await benchFalco(join(dir, 'mixed'), mixed.files, mixed.records);
+  results['sqs_shared_table'] = await benchSharedTable(Number(values['sqs-messages']));
+  // Whether the daemon's S3 log files are worth parsing in workers: its read path's CPU against the I/O alone.
+  results['daemon_s3'] = await benchDaemonS3(dir, seed);
+  // The memory benchmark's 1 GB (its corpus, its 10,000-key state): long enough that the workers' start is paid back.
+  results['cores'] = await benchCores(dir, join(dir, 'memory'), memory.replayed_records, usableCores(), [
+    '--state',
+    statePath,
+  ]);
 
   if (values.json) process.stdout.write(`${JSON.stringify(results)}\n`);
   else for (const [section, v] of Object.entries(results)) process.stdout.write(`${section.padEnd(14)} ${flat(v)}\n`);

@@ -29,7 +29,7 @@ function body(id: string): string {
   });
 }
 
-async function sendAll(sqs: SQSClient, queueUrl: string, ids: readonly string[], sentAt?: Map<string, number>) {
+export async function sendAll(sqs: SQSClient, queueUrl: string, ids: readonly string[], sentAt?: Map<string, number>) {
   const batches: string[][] = [];
   for (let i = 0; i < ids.length; i += 10) batches.push(ids.slice(i, i + 10));
   let next = 0;
@@ -49,7 +49,7 @@ async function sendAll(sqs: SQSClient, queueUrl: string, ids: readonly string[],
   await Promise.all(Array.from({ length: 8 }, worker));
 }
 
-async function depth(sqs: SQSClient, queueUrl: string): Promise<number> {
+export async function depth(sqs: SQSClient, queueUrl: string): Promise<number> {
   const r = await sqs.send(
     new GetQueueAttributesCommand({
       QueueUrl: queueUrl,
@@ -79,14 +79,19 @@ function rawConsumer(endpoint: string, queueUrl: string, pollers: number, count:
   });
 }
 
-interface DaemonHandle {
+export interface DaemonHandle {
   readonly eventsLogged: () => number;
   readonly loggedAt: Map<string, number>;
   readonly ready: Promise<void>;
   stop(): Promise<void>;
 }
 
-function startDaemon(endpoint: string, queueUrl: string, pollers: number): DaemonHandle {
+export function startDaemon(
+  endpoint: string,
+  queueUrl: string,
+  pollers: number,
+  extraEnv: Readonly<Record<string, string>> = {},
+): DaemonHandle {
   const child = spawn(process.execPath, [`${ROOT}bin/kms-drift.js`, 'run'], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -100,6 +105,7 @@ function startDaemon(endpoint: string, queueUrl: string, pollers: number): Daemo
       KMS_DRIFT_STATE: 'examples/terraform.tfstate',
       KMS_DRIFT_POLLERS: String(pollers),
       KMS_DRIFT_WAIT_TIME: '1',
+      ...extraEnv,
     },
   });
   const loggedAt = new Map<string, number>();
@@ -133,7 +139,7 @@ function startDaemon(endpoint: string, queueUrl: string, pollers: number): Daemo
   };
 }
 
-async function until(check: () => boolean | Promise<boolean>, ms: number): Promise<void> {
+export async function until(check: () => boolean | Promise<boolean>, ms: number): Promise<void> {
   const end = Date.now() + ms;
   while (!(await check())) {
     if (Date.now() > end) throw new Error('bench: timed out');

@@ -106,19 +106,32 @@ export function createCore(options: CoreOptions, state: StateHolder): Core {
       return { driftType: finding.driftType, logs: [], held: finding };
     return { driftType: finding.driftType, logs: breakGlass?.(finding) ?? evaluator.evaluate(finding) };
   };
-  const outcome = (n: Normalized, results: readonly EventResult[]): PayloadOutcome => ({
-    logs: results.flatMap((r) => r.logs),
-    problems: n.problems,
-    events: n.events.map((e, i) => ({
-      name: e.name,
-      eventId: e.eventId,
-      eventTime: e.eventTime,
-      driftType: results[i]?.driftType ?? 'none',
-    })),
-    skipped: n.skipped,
-    s3Objects: n.s3Objects,
-    held: results.flatMap((r) => (r.held === undefined ? [] : [r.held])),
-  });
+  const outcome = (n: Normalized, results: readonly EventResult[]): PayloadOutcome => {
+    const logs: EmittedLog[] = [];
+    const held: DriftFinding[] = [];
+    const heldAt: number[] = [];
+    for (const r of results) {
+      if (r.held !== undefined) {
+        held.push(r.held);
+        heldAt.push(logs.length);
+      }
+      for (const l of r.logs) logs.push(l);
+    }
+    return {
+      logs,
+      problems: n.problems,
+      events: n.events.map((e, i) => ({
+        name: e.name,
+        eventId: e.eventId,
+        eventTime: e.eventTime,
+        driftType: results[i]?.driftType ?? 'none',
+      })),
+      skipped: n.skipped,
+      s3Objects: n.s3Objects,
+      held,
+      ...(held.length === 0 ? {} : { heldAt }),
+    };
+  };
   const normalizePayload = (value: JsonValue, path: string | undefined): Normalized =>
     normalizeUnwrapped(unwrapPayload(value, path), readSet);
   const normalizeLogFile = (file: ScannedLogFile, path: string | undefined): Normalized =>

@@ -7,7 +7,7 @@ import { parseCommand, distance, UsageError, type ParsedCommand } from './cli/pa
 import { commandHelp, overviewHelp } from './cli/help.ts';
 import { EXIT } from './cli/exit-codes.ts';
 import { colourWanted, type Terminal } from './cli/terminal.ts';
-import type { OutputFormat } from './cli/options.ts';
+import { jobsOf, type OutputFormat } from './cli/options.ts';
 // Each command's module is imported when that command runs: `replay` then never loads the AWS SDK, prom-client or
 // the daemon, which halves its start time and memory (see BENCHMARKS.md).
 
@@ -30,10 +30,12 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
       'httpOutputRetries',
     ]);
     const { replay } = await import('./cli/replay.ts');
+    const jobs = jobsOf(parsed.values['jobs']);
     return replay(
       {
         ...options.setup,
         inputs: parsed.positionals,
+        ...(jobs === undefined ? {} : { jobs }),
         format: formatOf(parsed, term),
         dedupSize,
         ...(httpOutput === undefined
@@ -158,6 +160,7 @@ const io: CliIo = {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
   stdin: process.stdin,
+  stdout: process.stdout,
 };
 const term: Terminal = {
   stdoutIsTTY: process.stdout.isTTY === true,

@@ -3,6 +3,7 @@ import {
   FAIL_ON,
   FORMAT,
   HELP,
+  JOBS,
   runOptions,
   SCAN_OPTIONS,
   settingOption,
@@ -45,6 +46,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       settingOption('httpOutput'),
       settingOption('httpOutputTimeoutMs'),
       settingOption('httpOutputRetries'),
+      JOBS,
       FAIL_ON,
       FORMAT,
       HELP,
@@ -52,6 +54,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     details: [
       'INPUT: CloudTrail log files (.json or gzipped), EventBridge events, SNS/SQS bodies, single records, JSON Lines of these, LookupEvents output, directories (recursive), or - for stdin.',
       'Duplicate CloudTrail eventIDs (the same file given twice, overlapping exports) are dropped as `run` drops them, and counted as skipped.',
+      'With --jobs N above 1 and two files or more, N-1 worker threads read and evaluate files beside the main thread; the drift logs, problems and summary are those of one thread, in input order (duplicates dropped and break-glass events classified in that order).',
       'Without --state every key and alias is in no state, so every event is reported as unmanaged (a warning says so).',
       'With --http-output every drift log is also POSTed as a Falco JSON alert (falcosidekick); an alert still not acknowledged after its retries stops the posting and makes the exit code 5.',
     ],

@@ -1,6 +1,7 @@
 import { CONFIG_FILE_SETTING, SETTINGS, type Setting, type SettingKind } from '../config/settings.ts';
 import type { Config } from '../config/types.ts';
 import { PRIORITIES } from '../model/priority.ts';
+import { UsageError } from './parse.ts';
 
 /** One command-line option as the parser, `--help` and shell completion see it. */
 export interface CliOption {
@@ -89,6 +90,24 @@ export const FORMAT: CliOption = {
     'text: one readable line per drift log and a summary table; json: one JSON drift log a line (the contract). Default: text when stdout is a terminal, else json',
   choices: OUTPUT_FORMATS,
 };
+
+export const JOBS: CliOption = {
+  option: 'jobs',
+  kind: 'integer',
+  arg: 'N',
+  description:
+    'threads that read and evaluate files at once, the main one included (1-256); the output is the same as with 1. Default: the cores the process may use (CPU affinity and the cgroup quota)',
+};
+
+/** `--jobs`: undefined when not given (replay then uses every core it may). */
+export function jobsOf(value: string | boolean | string[] | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const jobs = typeof value === 'string' ? Number(value) : NaN;
+  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 256) {
+    throw new UsageError(`--jobs: expected a whole number from 1 to 256, got '${String(value)}'`);
+  }
+  return jobs;
+}
 
 export const LOCAL: CliOption = {
   option: 'local',

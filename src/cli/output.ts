@@ -13,6 +13,8 @@ export interface DriftLogOutput {
   readonly err: (line: string) => void;
   /** The closing summary; `headline` replaces the first line of the text table. */
   readonly summary: (command: string, tally: Tally, headline?: string) => void;
+  /** Resolves at once, or when `stdout` asks the writer to wait (its buffer is full): backpressure. */
+  readonly drained: () => Promise<void>;
 }
 
 export function driftLogOutput(
@@ -20,8 +22,14 @@ export function driftLogOutput(
   io: CliIo,
   term: Terminal,
   progress: Progress | undefined,
+  stdout?: NodeJS.WritableStream,
 ): DriftLogOutput {
-  const inner = format === 'text' ? textDriftLogWriter((line) => io.out(line), term.colour) : pinoDriftLogWriter(1);
+  // With `stdout` (replay), JSON lines go through the stream like text lines do: a pipe then takes them without
+  // blocking the thread, which goes on evaluating (and feeding its workers) while the reader catches up.
+  const inner =
+    format === 'text'
+      ? textDriftLogWriter((line) => io.out(line), term.colour)
+      : pinoDriftLogWriter(stdout === undefined ? 1 : { write: (line: string) => stdout.write(line) });
   return {
     writer: {
       write(priority, log, msg) {
@@ -34,6 +42,10 @@ export function driftLogOutput(
       progress?.clear();
       io.err(line);
     },
+    drained: () =>
+      stdout === undefined || !('writableNeedDrain' in stdout) || stdout.writableNeedDrain !== true
+        ? Promise.resolve()
+        : new Promise((resolve) => stdout.once('drain', resolve)),
     summary(command, tally, headline) {
       progress?.clear();
       if (format === 'text') for (const line of summaryTable(command, tally, headline)) io.err(line);

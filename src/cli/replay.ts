@@ -2,7 +2,10 @@ import type { PayloadOutcome } from '../app.ts';
 import { SeenEventIds } from '../dedup/event-ids.ts';
 import { atLeast, type Priority } from '../model/priority.ts';
 import { formatProblem } from '../model/problem.ts';
-import { readInputs } from '../sources/files/read-inputs.ts';
+import { replayResults } from './replay-workers.ts';
+import { breakGlassInOrder } from './replay-breakglass.ts';
+import { defaultJobs, usableCores } from '../config/cgroup-cpu.ts';
+import { cgroupMemoryLimit } from '../config/cgroup.ts';
 import { EXIT } from './exit-codes.ts';
 import type { OutputFormat } from './options.ts';
 import { setupCore, type SetupOptions } from './setup.ts';
@@ -21,6 +24,8 @@ export interface ReplayOptions extends SetupOptions {
   readonly dedupSize?: number;
   /** `--http-output`: every drift log is also posted there. */
   readonly httpOutput?: ReplayAlertOptions;
+  /** `--jobs`: threads that evaluate files, the main one included (replay-workers.ts). Default: defaultJobs(). */
+  readonly jobs?: number;
 }
 
 export interface CliIo {
@@ -29,6 +34,8 @@ export interface CliIo {
   /** One diagnostic line (no trailing newline). */
   readonly err: (line: string) => void;
   readonly stdin: NodeJS.ReadableStream;
+  /** Where replay writes drift logs, as a stream (backpressure); without it, JSON goes to fd 1 synchronously. */
+  readonly stdout?: NodeJS.WritableStream;
 }
 
 /**
@@ -37,7 +44,8 @@ export interface CliIo {
  * `--http-output`.
  */
 export async function replay(options: ReplayOptions, io: CliIo, term: Terminal = NO_TERMINAL): Promise<number> {
-  const setup = await setupCore(options);
+  // Break-glass events are held and classified here in input order (replay-breakglass.ts), on one thread or many.
+  const setup = await setupCore({ ...options, holdBreakGlass: true });
   for (const p of setup.problems) io.err(formatProblem(p));
   if (!setup.ok) {
     io.err('kms-drift replay: not replaying: fix the errors above');
@@ -48,7 +56,7 @@ export async function replay(options: ReplayOptions, io: CliIo, term: Terminal =
   }
   const { core } = setup;
   const progress = term.stderrIsTTY ? new Progress(term) : undefined;
-  const output = driftLogOutput(options.format ?? 'json', io, term, progress);
+  const output = driftLogOutput(options.format ?? 'json', io, term, progress, io.stdout);
   const seen = new SeenEventIds(options.dedupSize ?? 100_000);
   const tally = new Tally();
   const alerts = options.httpOutput === undefined ? undefined : replayAlerts(options.httpOutput, output.err);
@@ -57,7 +65,9 @@ export async function replay(options: ReplayOptions, io: CliIo, term: Terminal =
   let incomplete = false;
   let files = 0;
   let lastSource: string | undefined;
-  for await (const payload of readInputs(options.inputs, { stdin: io.stdin, readSet: core.readSet })) {
+  const inOrder = breakGlassInOrder(core);
+  const jobs = options.jobs ?? defaultJobs(usableCores(), cgroupMemoryLimit(), process.memoryUsage.rss());
+  for await (const payload of replayResults(options.inputs, { core, jobs, setup: options, stdin: io.stdin })) {
     if (payload.source !== lastSource) {
       files++;
       lastSource = payload.source;
@@ -68,10 +78,7 @@ export async function replay(options: ReplayOptions, io: CliIo, term: Terminal =
       if (payload.problem.severity === 'error') incomplete = true;
       continue;
     }
-    const outcome = dropDuplicates(
-      'logFile' in payload ? core.processLogFile(payload.logFile) : core.processPayload(payload.value, payload.path),
-      seen,
-    );
+    const outcome = dropDuplicates(inOrder(payload.outcome), seen);
     tally.add(outcome);
     for (const p of outcome.problems) {
       output.err(formatProblem({ ...p, source: p.source ?? payload.source }));
@@ -88,6 +95,7 @@ export async function replay(options: ReplayOptions, io: CliIo, term: Terminal =
       await alerts?.post(l);
       if (options.failOn !== undefined && atLeast(l.priority, options.failOn)) failed = true;
     }
+    await output.drained();
     progress?.update(
       () => `kms-drift replay: ${files} inputs, ${tally.eventCount} events, ${tally.logCount} drift logs…`,
     );

@@ -37,6 +37,11 @@ export interface PayloadOutcome {
   readonly s3Objects: readonly S3ObjectRef[];
   /** With `holdBreakGlass`: the break-glass events, diffed, whose logs the caller produces (`Core.breakGlass`). */
   readonly held: readonly DriftFinding[];
+  /**
+   * For each of `held`, how many of `logs` come before its place: a caller that writes in input order (replay)
+   * puts the held event's logs there, where the core would have put them without `holdBreakGlass`.
+   */
+  readonly heldAt?: readonly number[];
 }
 
 export interface EventResult {

@@ -41,6 +41,7 @@ const SAMPLES: Readonly<Record<string, string>> = {
   account: '111122223333',
   region: 'us-west-2',
   'assume-role': 'arn:aws:iam::{account}:role/kms-drift-scan',
+  jobs: '2',
 };
 
 /** Every option of the command (but `exclude`) with a valid value; integers take the table's default. */

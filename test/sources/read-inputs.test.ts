@@ -210,3 +210,18 @@ describe('readInputs: files larger than the whole-read limit are streamed', () =
     60_000,
   );
 });
+
+describe('gzip read whole, its buffer sized by its trailer', () => {
+  it('two gzip members read as their content; a trailer that lies about the size is a corrupt file, as before', async () => {
+    const text = readFileSync(RECORD, 'utf8');
+    const half = Math.floor(text.length / 2);
+    const members = Buffer.concat([gzipSync(text.slice(0, half)), gzipSync(text.slice(half))]);
+    const lying = gzipSync(text);
+    lying.writeUInt32LE(0xffffffff, lying.length - 4); // says 4 GB: no such buffer is allocated for it
+    writeFileSync(join(tmp, 'members.gz'), members);
+    writeFileSync(join(tmp, 'lying.gz'), lying);
+    const [whole, corrupt] = await collect([join(tmp, 'members.gz'), join(tmp, 'lying.gz')]);
+    expect(whole !== undefined && 'value' in whole ? whole.value : whole).toEqual(JSON.parse(text));
+    expect(corrupt !== undefined && 'problem' in corrupt ? corrupt.problem.code : corrupt).toBe('INPUT_GZIP');
+  });
+});

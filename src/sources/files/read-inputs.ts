@@ -64,8 +64,44 @@ export async function* readInputs(inputs: readonly string[], io: ReadInputsIo = 
   }
 }
 
+/** What readInputs reads, in its order, named before any file is read: replay's workers read the files. */
+export type InputItem =
+  | { readonly kind: 'file'; readonly path: string }
+  | { readonly kind: 'stdin' }
+  | { readonly kind: 'problem'; readonly source: string; readonly problem: Problem };
+
+/** The inputs as readInputs walks them (directories expanded, sorted), without reading them. */
+export async function* inputItems(inputs: readonly string[], io: ReadInputsIo = {}): AsyncIterable<InputItem> {
+  for (const input of inputs) {
+    if (input === '-') {
+      yield { kind: 'stdin' };
+      continue;
+    }
+    for await (const item of expand(input)) {
+      if (item.kind === 'problem') yield item;
+      else if (item.kind === 'digest' && io.onSkip !== undefined) io.onSkip(item.path, 'digest_file');
+      else yield { kind: 'file', path: item.path };
+    }
+  }
+}
+
+/** `-` as readInputs reads it. */
+export function readStdin(stdin?: NodeJS.ReadableStream): AsyncIterable<InputPayload> {
+  return readStream('<stdin>', Readable.from(stdin ?? process.stdin));
+}
+
+/** Starts reading one file (the caller reads the next while it works on the current one). */
+export function loadInputFile(path: string): Promise<Loaded> {
+  return load(path);
+}
+
+/** One file's payloads, as readInputs yields them, from what loadInputFile read. */
+export function readLoadedFile(path: string, loaded: Loaded, readSet?: ReadSet): AsyncIterable<InputPayload> {
+  return readFile(path, loaded, readSet);
+}
+
 /** A file's bytes (gunzipped), or `stream` when it is too large to read whole, or why it could not be read. */
-type Loaded = { readonly bytes: Buffer } | { readonly stream: true } | { readonly error: unknown };
+export type Loaded = { readonly bytes: Buffer } | { readonly stream: true } | { readonly error: unknown };
 
 async function load(path: string): Promise<Loaded> {
   try {
@@ -106,18 +142,24 @@ function wholeBytes(raw: Buffer): Buffer | undefined {
   try {
     // Synchronous gunzip is twice as fast as zlib's thread-pool version for whole files; replay has nothing else
     // to do meanwhile.
-    // gzip's trailer gives the size (mod 4 GiB) of a single-member file: one output buffer of that size instead of
-    // 16 KiB chunks copied together at the end (gunzip a quarter faster, half the bytes to free). Only a hint: a size
-    // that lies costs more chunks, and it is believed up to 64 times the compressed size (JSON logs: ~15).
-    const size = raw.length >= 18 ? raw.readUInt32LE(raw.length - 4) : 0;
-    const chunkSize = Math.max(64 * 1024, Math.min(WHOLE_LIMIT, raw.length * 64, size + 1));
-    return gunzipSync(raw, { maxOutputLength: WHOLE_LIMIT, chunkSize });
+    return gunzipSync(raw, { maxOutputLength: WHOLE_LIMIT, chunkSize: outputChunk(raw) });
   } catch (err: unknown) {
     if (typeof err === 'object' && err !== null && 'code' in err && err.code === 'ERR_BUFFER_TOO_LARGE') {
       return undefined;
     }
     throw err;
   }
+}
+
+/**
+ * zlib's output chunk: the size gzip's trailer states (ISIZE, the last member's size mod 2^32), so that a log file
+ * gunzips into one buffer instead of 16-KB chunks concatenated at the end — a quarter faster, and half the memory
+ * outside the heap, whose growth makes V8 collect after every file (BENCHMARKS.md). Only a hint: a wrong ISIZE
+ * (several members, a lie) just means more chunks; bounded by what the input can inflate to and by WHOLE_LIMIT.
+ */
+function outputChunk(raw: Buffer): number {
+  const isize = raw.length >= 18 ? raw.readUInt32LE(raw.length - 4) : 0;
+  return Math.max(64 * 1024, Math.min(isize + 1, raw.length * 1032, WHOLE_LIMIT + 1));
 }
 
 function* parseWhole(source: string, text: string): Iterable<InputPayload> {
