@@ -11,7 +11,7 @@ import { Worker } from 'node:worker_threads';
 
 const ROOT = new URL('../', import.meta.url).pathname;
 const CLI = join(ROOT, 'bin/kms-drift.js');
-const REPORT_RSS = join(ROOT, 'bench/report-rss.ts');
+const REPORT_RSS = join(ROOT, 'bench/report-rss.js');
 
 interface CliRun {
   readonly ms: number;

@@ -1,5 +1,5 @@
 import type { DeclaredIndex, DeclaredKey } from '../model/declared.ts';
-import type { DriftFinding, DriftType } from '../model/finding.ts';
+import type { DriftFinding } from '../model/finding.ts';
 import type { JsonValue } from '../model/json.ts';
 import type { KeyChange, KmsEvent } from '../model/kms-event.ts';
 import type { KeyAttributeName } from '../model/snapshot.ts';
@@ -14,6 +14,9 @@ const PENDING: ReadonlySet<JsonValue> = new Set(['PendingDeletion', 'PendingRepl
 /** Compared by their own rules below, not as plain values. */
 const SPECIAL: ReadonlySet<KeyAttributeName> = new Set(['deletion_date', 'policy', 'tags']);
 
+type Finding = { -readonly [K in keyof DriftFinding]: DriftFinding[K] };
+const NO_CHANGES: DriftFinding['changes'] = Object.freeze({});
+
 export function diffKey(
   event: KmsEvent,
   change: KeyChange,
@@ -23,31 +26,41 @@ export function diffKey(
 ): DriftFinding {
   const declared = findKey(index, event.key);
   const expected = declaredValues(declared);
-  const actual: Values = { ...(change.attributes as Values) };
-  if (change.tagsSet !== undefined || change.tagsRemoved !== undefined) {
-    actual.tags = applyTagDelta(declared?.attributes.tags ?? {}, change.tagsSet, change.tagsRemoved);
-  }
-  const arn = event.key?.arn ?? declared?.arn;
-  const parsed = arn === undefined ? undefined : parseKmsArn(arn);
-  const account = parsed?.account ?? event.account;
-  const base = {
+  const tagDelta = change.tagsSet !== undefined || change.tagsRemoved !== undefined;
+  const actual: Values = tagDelta
+    ? {
+        ...(change.attributes as Values),
+        tags: applyTagDelta(declared?.attributes.tags ?? {}, change.tagsSet, change.tagsRemoved),
+      }
+    : (change.attributes as Values);
+  // The ARN is the truth for account and Region. The normalizer already split the event's key ARN into the key
+  // reference; the declaration's ARN, or a reference built elsewhere, is parsed here.
+  const key = event.key;
+  const arn = key?.arn ?? declared?.arn;
+  const split = key?.arn !== undefined && key.account !== undefined && key.region !== undefined;
+  const parsed = !split && arn !== undefined ? parseKmsArn(arn) : undefined;
+  const account = (split ? key.account : parsed?.account) ?? event.account;
+  const region = (split ? key.region : parsed?.region) ?? event.region;
+  // Assigned field by field: spreads of optional fields allocate an object each, and this runs for every key event.
+  const finding: Finding = {
     event,
-    resourceType: 'aws_kms_key' as const,
-    ...optional('resource', arn ?? event.key?.keyId ?? event.key?.aliasName),
-    ...optional('account', account),
-    ...optional('region', parsed?.region ?? event.region),
+    resourceType: 'aws_kms_key',
     actual,
     expected,
     byTerraform,
-    ...(typeof actual.policy === 'object' && actual.policy !== null
-      ? {
-          policy: policyFacts(actual.policy, declared?.policy?.document, {
-            ...optional('keyAccount', account),
-            allowedAccounts,
-          }),
-        }
-      : {}),
+    driftType: 'none',
+    changes: NO_CHANGES,
   };
+  const resource = arn ?? key?.keyId ?? key?.aliasName;
+  if (resource !== undefined && resource !== '') finding.resource = resource;
+  if (account !== undefined && account !== '') finding.account = account;
+  if (region !== undefined && region !== '') finding.region = region;
+  if (typeof actual.policy === 'object' && actual.policy !== null) {
+    finding.policy = policyFacts(actual.policy, declared?.policy?.document, {
+      ...optional('keyAccount', account),
+      allowedAccounts,
+    });
+  }
   const origin =
     declared === undefined
       ? undefined
@@ -57,10 +70,13 @@ export function diffKey(
   // A failed call changed nothing; it still says which managed key someone tried to change (tf.managed in rules). An
   // event that sets no attribute (RotateKeyOnDemand) changes nothing Terraform declares either.
   if (event.error !== undefined || !hasAttributes(actual)) {
-    return { ...base, driftType: 'none', changes: {}, ...(origin === undefined ? {} : { terraform: origin }) };
+    if (origin !== undefined) finding.terraform = origin;
+    return finding;
   }
   if (declared === undefined || origin === undefined) {
-    return { ...base, driftType: 'unmanaged', changes: unmanagedChanges(actual, base.policy) };
+    finding.driftType = 'unmanaged';
+    finding.changes = unmanagedChanges(actual, finding.policy);
+    return finding;
   }
 
   const { changes, compared } = compareValues(actual, expected, SPECIAL);
@@ -73,7 +89,7 @@ export function diffKey(
       changes.policy = {
         expected: expected.policy,
         actual: actual.policy,
-        ...policyChange(base.policy),
+        ...policyChange(finding.policy),
         patch: policyPatch(expected.policy, actual.policy),
       };
     }
@@ -83,14 +99,16 @@ export function diffKey(
     const tags = tagChange(expected.tags as Record<string, string>, actual.tags as Record<string, string>);
     if (tags !== undefined) changes.tags = tags;
   }
-  const driftType: DriftType = PENDING.has(actual.key_state ?? null)
+  finding.driftType = PENDING.has(actual.key_state ?? null)
     ? 'deleted'
     : Object.keys(changes).length > 0
       ? 'modified'
       : compared + comparedSpecial > 0
         ? 'in_sync'
         : 'none';
-  return { ...base, driftType, changes, terraform: origin };
+  finding.changes = changes;
+  finding.terraform = origin;
+  return finding;
 }
 
 /**
@@ -98,10 +116,20 @@ export function diffKey(
  * it: most events on a key never do, and the state then keeps its text.
  */
 function declaredValues(declared: DeclaredKey | undefined): Values {
-  const values: Values = { ...(declared?.attributes as Values | undefined) };
-  const policy = declared?.policy;
-  if (policy !== undefined) {
-    Object.defineProperty(values, 'policy', { get: () => policy.document, enumerable: true, configurable: true });
+  if (declared === undefined) return NO_VALUES;
+  let values = VALUES.get(declared);
+  if (values === undefined) {
+    values = { ...(declared.attributes as Values) };
+    const policy = declared.policy;
+    if (policy !== undefined) {
+      Object.defineProperty(values, 'policy', { get: () => policy.document, enumerable: true, configurable: true });
+    }
+    // Declarations never change after the index is built (a reload builds new ones): one object per key.
+    Object.freeze(values);
+    VALUES.set(declared, values);
   }
   return values;
 }
+
+const NO_VALUES: Values = Object.freeze({});
+const VALUES = new WeakMap<DeclaredKey, Values>();

@@ -20,14 +20,16 @@ export function findKey(index: DeclaredIndex, key: KeyRef | undefined): Declared
     const byArn = index.keysByArn.get(key.arn);
     if (byArn !== undefined) return byArn;
   }
-  const scope = scopeOfRef(key);
   if (key.keyId !== undefined && key.keyId !== '') {
-    if (key.arn === undefined && scope !== undefined) {
+    const scope = key.arn === undefined ? scopeOfRef(key) : undefined;
+    if (scope !== undefined) {
       const scoped = index.keysByArn.get(keyArnIn(scope, key.keyId));
       if (scoped !== undefined) return scoped;
     }
-    return only(index.unscopedKeys.get(key.keyId));
+    // A declaration without an ARN (or an event ARN no declaration has): rare, and cheap to ask when the map is empty.
+    return index.unscopedKeys.size === 0 ? undefined : only(index.unscopedKeys.get(key.keyId));
   }
+  const scope = scopeOfRef(key);
   if (key.aliasName !== undefined) {
     const alias = findAlias(index, {
       name: key.aliasName,
