@@ -34,7 +34,22 @@ export async function startQueues(options: { maxReceiveCount?: number } = {}) {
       sqs.send(new SendMessageCommand({ QueueUrl: queue.queueUrl, MessageBody: JSON.stringify(body) })),
     put: (key: string, body: Buffer | string) =>
       s3.send(new PutObjectCommand({ Bucket: 'trail', Key: key, Body: body })),
-    /** Visible + in flight, from SQS's own counters. */
+    /**
+     * What another consumer receives right now (no long poll): a released message is here, one still invisible (in
+     * flight, or left for its visibility timeout) is not. Receiving makes them invisible again for `visibilitySeconds`.
+     */
+    receiveNow: async (url: string, visibilitySeconds = 30): Promise<string[]> => {
+      const r = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: url,
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: 0,
+          VisibilityTimeout: visibilitySeconds,
+        }),
+      );
+      return (r.Messages ?? []).map((m) => m.Body ?? '');
+    },
+    /** Visible + in flight, from SQS's own counters: 0 means deleted (or dead-lettered), not "visible". */
     depth: async (url: string): Promise<number> => {
       const r = await sqs.send(
         new GetQueueAttributesCommand({

@@ -126,11 +126,20 @@ describe('our modules/for_each state (format 4, provider 5.x)', () => {
     expect(keyWithId(index, LEGACY)?.attributes).not.toHaveProperty('rotation_period_in_days');
   });
 
-  it('the configured deletion window (30 when unset, as KMS defaults), never bypass_policy_lockout_safety_check', () => {
+  it('the configured deletion window, never bypass_policy_lockout_safety_check', () => {
     for (const key of index.keysByArn.values()) {
       expect(Object.keys(key.attributes)).not.toContain('bypass_policy_lockout_safety_check');
-      if (key.type === 'aws_kms_key') expect(key.attributes.deletion_window_in_days).toBeGreaterThanOrEqual(7);
     }
+    // Every aws_kms_key of this state configures 7 days; the replica configures 30.
+    expect(keyWithId(index, DATA)?.attributes.deletion_window_in_days).toBe(7);
+    expect(keyWithId(index, LEGACY)?.attributes.deletion_window_in_days).toBe(7);
+  });
+
+  it('an unset deletion window (null in the state) is 30 days, as KMS defaults; a set one is kept', async () => {
+    const driftctl = (await loadStates([path('tfstate/driftctl/aws_kms_key/terraform.tfstate')])).index;
+    const windowOf = (id: string) => keyWithId(driftctl, id)?.attributes.deletion_window_in_days;
+    expect(windowOf('8ee21d91-c000-428c-8032-235aac55da36')).toBe(30); // bar: null
+    expect(windowOf('5d765f32-bfdc-4610-b6ab-f82db5d0601b')).toBe(10); // baz: 10
   });
 
   it('aws_kms_key_policy takes precedence over the key policy, with its own origin', () => {
