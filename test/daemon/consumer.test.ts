@@ -179,6 +179,38 @@ describe('SQS consumer against fauxqs', () => {
     expect(seen.deleted).toEqual([]);
   });
 
+  it('a message that arrives during the last long poll at shutdown is released, not left invisible', async () => {
+    const q = await startQueues();
+    stops.push(q.stop);
+    let receives = 0;
+    const counting = {
+      send: (command: unknown, options?: unknown) => {
+        if (command instanceof ReceiveMessageCommand) receives++;
+        return q.sqs.send(command as never, options as never);
+      },
+    } as unknown as SQSClient;
+    const { seen, events } = recorder();
+    const handled: string[] = [];
+    const stop = start(
+      { client: counting, queueUrl: q.queueUrl, visibilityTimeoutSeconds: 30, shutdownTimeoutMs: 1000 },
+      events,
+      async (m) => {
+        handled.push(m.body);
+        return { ok: true };
+      },
+    );
+    await until('a long poll to be open', () => receives > 0);
+    // SQS keeps an abandoned long poll open and gives it the next message: cancelling it would leave this one
+    // invisible for 30 s with nobody working on it.
+    const stopping = stop();
+    await q.send('late');
+    await stopping;
+    expect(handled).toEqual([]);
+    expect(seen.deleted).toEqual([]);
+    expect(seen.released).toEqual([JSON.stringify('late')]);
+    expect(await q.receiveNow(q.queueUrl)).toEqual([JSON.stringify('late')]);
+  });
+
   it('a handler in flight at shutdown finishes within the deadline, undisturbed, and its message is deleted', async () => {
     const q = await startQueues();
     stops.push(q.stop);

@@ -1,6 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import {
+  DeleteMessageBatchCommand,
+  ReceiveMessageCommand,
+  type ReceiveMessageCommandOutput,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
@@ -151,5 +157,88 @@ describe('a drift log that cannot be written', () => {
     expect(diagnostics()).toMatch(/SqsMessageFailed.*EPIPE|EPIPE.*SqsMessageFailed/);
     expect(logs.map((l) => [l['event_id'], l['rule']]).sort()).toEqual(ONE_EVENT_TWO_RULES);
     expect(await q.depth(q.dlqUrl)).toBe(0);
+  });
+});
+
+describe('the order of the work on a message', () => {
+  it('every drift log of a message is written and flushed before its delete is sent', async () => {
+    const q = await startQueues();
+    cleanups.push(q.stop);
+    const doc = (name: string) =>
+      JSON.parse(readFileSync(`${ROOT}fixtures/cloudtrail/aws-kms-developer-guide/${name}`, 'utf8')) as Record<
+        string,
+        unknown
+      >;
+    // Three EventBridge messages and one S3 notification, each with drift logs to write.
+    const records = ['ct-disablekey.1.json', 'ct-disable-key-rotation.1.json', 'ct-update-key-description.1.json'].map(
+      doc,
+    );
+    for (const detail of records)
+      await q.send({ version: '0', 'detail-type': 'AWS API Call via CloudTrail', source: 'aws.kms', detail });
+    const key = 'AWSLogs/111122223333/CloudTrail/us-west-2/order.json.gz';
+    const fromS3 = doc('ct-schedule-key-deletion.1.json');
+    await q.put(key, gzipSync(JSON.stringify({ Records: [fromS3] })));
+    await q.send({ Type: 'Notification', Message: JSON.stringify({ s3Bucket: 'trail', s3ObjectKey: [key] }) });
+    const eventOf = new Map<string, string>(); // receipt handle → the event its message carries
+
+    type Step =
+      | { readonly kind: 'write'; readonly event: string }
+      | { readonly kind: 'flushed' }
+      | { readonly kind: 'delete'; readonly event: string };
+    const trace: Step[] = [];
+    const sqs = {
+      send: async (command: unknown, options?: unknown) => {
+        if (command instanceof DeleteMessageBatchCommand)
+          for (const e of command.input.Entries ?? [])
+            trace.push({ kind: 'delete', event: eventOf.get(e.ReceiptHandle ?? '') ?? '?' });
+        const out = (await q.sqs.send(command as never, options as never)) as ReceiveMessageCommandOutput;
+        if (command instanceof ReceiveMessageCommand)
+          for (const m of out.Messages ?? []) {
+            const body = m.Body ?? '';
+            const id = [...records, fromS3].find((r) => body.includes(String(r['eventID'])))?.['eventID'];
+            eventOf.set(m.ReceiptHandle ?? '', String(id ?? (body.includes(key) ? fromS3['eventID'] : '?')));
+          }
+        return out;
+      },
+    } as unknown as SQSClient;
+    const writer: DriftLogWriter = {
+      write: (_, log) => void trace.push({ kind: 'write', event: String(log['event_id']) }),
+      // A slow flush: a delete sent before it ends would be seen here.
+      flush: () => new Promise((r) => setTimeout(r, 200)).then(() => void trace.push({ kind: 'flushed' })),
+    };
+    const settings = { ...config(q.queueUrl, 5000), pollers: 2 };
+    const setup = await setupCore(settings);
+    if (!setup.ok) throw new Error('setup');
+    const cloudtrail = new CloudTrailClient({ region: REGION, endpoint: 'http://127.0.0.1:9' });
+    cleanups.push(() => cloudtrail.destroy());
+    const stop = new AbortController();
+    const running = runDaemon(
+      settings,
+      {
+        core: setup.core,
+        sqs,
+        s3: q.s3,
+        cloudtrail,
+        writer,
+        emit: internalEvents(pino({ enabled: false }), new Metrics(), undefined, Date.now),
+        now: Date.now,
+      },
+      stop.signal,
+    );
+    await until('four deletes', () => trace.filter((s) => s.kind === 'delete').length === 4, 15_000);
+    stop.abort();
+    await running;
+
+    const deletes = trace.filter((s) => s.kind === 'delete').map((s) => s.event);
+    expect(deletes.sort()).toEqual([...records, fromS3].map((r) => String(r['eventID'])).sort());
+    for (const event of deletes) {
+      const deletedAt = trace.findIndex((s) => s.kind === 'delete' && s.event === event);
+      const writes = trace.flatMap((s, i) => (s.kind === 'write' && s.event === event ? [i] : []));
+      expect(writes.length, event).toBeGreaterThan(0);
+      // Every log of the message before its delete, and a flush that ended after the last of them, before the delete.
+      expect(Math.max(...writes), event).toBeLessThan(deletedAt);
+      const flushedBetween = trace.slice(Math.max(...writes), deletedAt).some((s) => s.kind === 'flushed');
+      expect(flushedBetween, event).toBe(true);
+    }
   });
 });

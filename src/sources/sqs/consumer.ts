@@ -60,6 +60,8 @@ export interface ConsumerOptions {
 }
 
 const MAX_BACKOFF_MS = 20_000;
+/** How long after its long poll a receive still open at shutdown may take to answer before it is cancelled. */
+const LAST_RECEIVE_GRACE_MS = 3000;
 
 /**
  * Long-polls the queue with `pollers` loops until `signal` aborts. Each loop works on up to `batchSize` messages at
@@ -70,6 +72,12 @@ const MAX_BACKOFF_MS = 20_000;
  * alone: SQS makes it visible again after the visibility timeout and, after maxReceiveCount, moves it to the
  * dead-letter queue. On abort, receiving stops; unfinished messages get `shutdownTimeoutMs` to finish and are then
  * released (visibility 0).
+ *
+ * A receive still open at the abort is not cancelled: SQS keeps an abandoned long poll open on its side and hands it
+ * the next visible message — the messages just released among them — which then stays invisible for the visibility
+ * timeout with nobody working on it (aws-sdk-js#2350, aws-sdk-java-v2#1395). So the last receive runs to its end
+ * (`waitTimeSeconds`, while the handlers' deadline runs; cancelled only if SQS has not answered a few seconds after
+ * that), what it brings is released unstarted, and the unfinished messages are released only after it has returned.
  */
 export async function consume(options: ConsumerOptions, handle: Handler, signal: AbortSignal): Promise<void> {
   const loops = Array.from({ length: Math.max(1, options.pollers) }, (_, i) => poll(options, handle, signal, i));
@@ -79,6 +87,17 @@ export async function consume(options: ConsumerOptions, handle: Handler, signal:
 async function poll(options: ConsumerOptions, handle: Handler, signal: AbortSignal, loop: number): Promise<void> {
   const { client, queueUrl, events } = options;
   const inFlight = new InFlight(options, handle);
+  let stoppedAt = Number.POSITIVE_INFINITY;
+  // Cancels the last receive only when SQS is silent past its long poll (a stalled endpoint must not hold shutdown).
+  const cancelReceive = new AbortController();
+  let cancelTimer: NodeJS.Timeout | undefined;
+  const stopped = (): void => {
+    stoppedAt = options.now();
+    cancelTimer = setTimeout(() => cancelReceive.abort(), options.waitTimeSeconds * 1000 + LAST_RECEIVE_GRACE_MS);
+  };
+  if (signal.aborted) stopped();
+  else signal.addEventListener('abort', stopped, { once: true });
+  let lastReceived: readonly ReceivedMessage[] = [];
   let failures = 0;
   while (!signal.aborted) {
     const room = inFlight.room;
@@ -98,9 +117,10 @@ async function poll(options: ConsumerOptions, handle: Handler, signal: AbortSign
           VisibilityTimeout: options.visibilityTimeoutSeconds,
           MessageSystemAttributeNames: ['ApproximateReceiveCount'],
         }),
+        // Not `signal`: see above.
         options.receiveTimeoutMs === undefined
-          ? { abortSignal: signal }
-          : { abortSignal: signal, requestTimeout: options.receiveTimeoutMs },
+          ? { abortSignal: cancelReceive.signal }
+          : { abortSignal: cancelReceive.signal, requestTimeout: options.receiveTimeoutMs },
       );
       messages = response.Messages ?? [];
       failures = 0;
@@ -115,9 +135,16 @@ async function poll(options: ConsumerOptions, handle: Handler, signal: AbortSign
     }
     // Reported for empty receives too: a successful long poll is what tells /readyz that SQS answers.
     events.received(messages.length, loop);
-    for (const m of messages.flatMap(toReceived(options.now()))) inFlight.start(m);
+    const received = messages.flatMap(toReceived(options.now()));
+    if (signal.aborted) {
+      lastReceived = received;
+      break;
+    }
+    for (const m of received) inFlight.start(m);
   }
-  await inFlight.drain();
+  clearTimeout(cancelTimer);
+  signal.removeEventListener('abort', stopped);
+  await inFlight.drain(stoppedAt, lastReceived);
 }
 
 /**

@@ -68,22 +68,25 @@ export class InFlight {
   }
 
   /**
-   * On shutdown: the handlers still running get `shutdownTimeoutMs` to finish; the messages of those that do not are
-   * released (visible again at once) rather than left to their visibility timeout. Resolves when every delete and
-   * release call has returned.
+   * On shutdown (`stoppedAt`, once the loop's last receive has returned): the handlers still running get until
+   * `stoppedAt` + `shutdownTimeoutMs` to finish; the messages of those that do not, and `unstarted` (what the last
+   * receive brought), are released (visible again at once) rather than left to their visibility timeout. Resolves
+   * when every delete and release call has returned.
    */
-  async drain(): Promise<void> {
+  async drain(stoppedAt: number, unstarted: readonly ReceivedMessage[]): Promise<void> {
     const timeUp = new AbortController();
-    const timer = setTimeout(() => timeUp.abort(), this.options.shutdownTimeoutMs);
+    const left = Math.max(0, stoppedAt + this.options.shutdownTimeoutMs - this.options.now());
+    const timer = setTimeout(() => timeUp.abort(), left);
     while (this.working.size > 0 && !timeUp.signal.aborted) await this.changed(timeUp.signal);
     clearTimeout(timer);
-    if (this.working.size > 0) {
-      const unfinished = [...this.working.keys()];
-      this.giveUp(unfinished);
+    const unfinished = [...this.working.keys()];
+    this.giveUp(unfinished);
+    const released = [...unfinished, ...unstarted];
+    for (let i = 0; i < released.length; i += 10) {
       // A refused release only means the message reappears after its visibility timeout instead of now.
-      await changeVisibility(this.options.client, this.options.queueUrl, unfinished, 0);
-      this.options.events.released(unfinished);
+      await changeVisibility(this.options.client, this.options.queueUrl, released.slice(i, i + 10), 0);
     }
+    if (released.length > 0) this.options.events.released(released);
     await this.deletes;
     await Promise.all(this.releases);
     clearInterval(this.extender);
