@@ -39,8 +39,18 @@ describe('policy equivalence (as IAM evaluates it)', () => {
       },
       true,
     ],
-    ['a statement object instead of a one-element list', policy(rootStatement()), false],
     ['one statement dropped', policy(rootStatement()), false],
+    [
+      'the remaining statement as an object instead of a list',
+      { Version: '2012-10-17', Statement: appStatement },
+      false,
+    ],
+    ['the policy language version changed', { ...(declared as JsonObject), Version: '2008-10-17' }, false],
+    [
+      'a principal narrowed from the account to one of its roles',
+      policy({ ...rootStatement(), Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/admin` } }, appStatement),
+      false,
+    ],
     [
       'an action added',
       policy(rootStatement(), { ...appStatement, Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:ReEncrypt*'] }),
@@ -52,8 +62,14 @@ describe('policy equivalence (as IAM evaluates it)', () => {
     expect(samePolicy(declared, other)).toBe(equal);
   });
 
-  it('a single statement object equals a one-element Statement list', () => {
+  it('a single statement object equals a one-element Statement list, and only that list', () => {
+    // IAM's grammar: "Statement" is one statement or an array of them.
     expect(samePolicy(policy(rootStatement()), { Version: '2012-10-17', Statement: rootStatement() })).toBe(true);
+    expect(samePolicy(policy(appStatement), { Version: '2012-10-17', Statement: appStatement })).toBe(true);
+    expect(samePolicy(policy(rootStatement()), { Version: '2012-10-17', Statement: appStatement })).toBe(false);
+    expect(
+      samePolicy(policy(rootStatement()), { Version: '2012-10-17', Statement: { ...rootStatement(), Effect: 'Deny' } }),
+    ).toBe(false);
   });
 
   it('Condition values and Principal types: single value vs one-element array, order', () => {
@@ -226,10 +242,17 @@ describe('PutKeyPolicy against aws_kms_key_policy (which takes precedence over t
       actual: widened,
       added_principals: ['*', 'arn:aws:iam::999988887777:root'],
       removed_principals: [],
-      // Every declared statement is still there unchanged, so the new one is added rather than a widened one.
-      added_statements: [canonicalPolicy(widened) as JsonObject].flatMap((p) =>
-        (p['Statement'] as JsonObject[]).filter((st) => st['Sid'] === 'Vendor'),
-      ),
+      // Every declared statement is still there unchanged, so the new one is added rather than a widened one — in the
+      // canonical form: every single value as a list (IAM reads both alike), lists sorted, keys sorted.
+      added_statements: [
+        {
+          Action: ['kms:Decrypt'],
+          Effect: 'Allow',
+          Principal: { AWS: ['*', 'arn:aws:iam::999988887777:root'] },
+          Resource: ['*'],
+          Sid: 'Vendor',
+        },
+      ],
       removed_statements: [],
       actions_widened: [],
       external_accounts: ['999988887777'],
@@ -240,14 +263,32 @@ describe('PutKeyPolicy against aws_kms_key_policy (which takes precedence over t
       external_accounts: ['999988887777'],
       wildcard_principal: true,
     });
-    // The patch applies to the canonical expected document and yields the canonical actual one.
+    // The patch applies to the canonical expected document and yields the canonical actual one, both written out
+    // here: single values become lists, keys and lists sorted.
+    const root = {
+      Action: ['kms:*'],
+      Effect: 'Allow',
+      Principal: { AWS: [`arn:aws:iam::${ACCOUNT}:root`] },
+      Resource: ['*'],
+      Sid: 'Enable IAM User Permissions',
+    };
+    const app = {
+      Action: ['kms:Decrypt', 'kms:Encrypt'],
+      Effect: 'Allow',
+      Principal: { AWS: [`arn:aws:iam::${ACCOUNT}:role/app`] },
+      Resource: ['*'],
+      Sid: 'App',
+    };
+    const canonicalDeclared = { Statement: [root, app], Version: '2012-10-17' };
+    expect(canonicalPolicy(declared)).toEqual(canonicalDeclared);
     const patched = fastJsonPatch.applyPatch(
-      structuredClone(canonicalPolicy(declared)) as object,
+      structuredClone(canonicalDeclared),
       change.patch as fastJsonPatch.Operation[],
       true,
       false,
     ).newDocument;
-    expect(patched).toEqual(canonicalPolicy(widened));
+    expect(patched).toEqual({ Statement: [root, app, ...(change.added_statements ?? [])], Version: '2012-10-17' });
+    expect(change.added_statements).toHaveLength(1);
   });
 
   it('a key without aws_kms_key_policy is compared with its own policy and keeps its own origin', () => {
