@@ -163,7 +163,8 @@ describe('SQS consumer against fauxqs', () => {
       events,
       async (_, giveUp) => {
         started = true;
-        await sleep(3000);
+        // Works until told its message is no longer ours, then answers "ok" late.
+        await new Promise((resolve) => giveUp.addEventListener('abort', resolve, { once: true }));
         gaveUp = giveUp.aborted;
         return { ok: true };
       },
@@ -217,18 +218,22 @@ describe('SQS consumer against fauxqs', () => {
     await q.send('in-flight');
     const { seen, events } = recorder();
     let started = false;
+    let stopping = false;
     let abortedDuringWork: boolean | undefined;
     const stop = start(
       { client: q.sqs, queueUrl: q.queueUrl, visibilityTimeoutSeconds: 30, shutdownTimeoutMs: 5000 },
       events,
       async (_, giveUp) => {
         started = true;
-        await sleep(700);
+        // Still working when shutdown begins; done well within its deadline.
+        await until('shutdown to begin', () => stopping, 5000);
+        await sleep(100);
         abortedDuringWork = giveUp.aborted;
         return { ok: true };
       },
     );
     await until('the handler to start', () => started);
+    stopping = true;
     await stop();
     expect(abortedDuringWork).toBe(false);
     expect(seen.deleted).toEqual([JSON.stringify('in-flight')]);
@@ -242,18 +247,32 @@ describe('SQS consumer against fauxqs', () => {
     await q.send('long');
     const { seen, events } = recorder();
     const handled: number[] = [];
+    let extensions = 0;
+    let receives = 0;
+    const counting = {
+      send: (command: unknown, options?: unknown) => {
+        if (command instanceof ChangeMessageVisibilityBatchCommand) extensions++;
+        if (command instanceof ReceiveMessageCommand) receives++;
+        return q.sqs.send(command as never, options as never);
+      },
+    } as unknown as SQSClient;
     const stop = start(
-      { client: q.sqs, queueUrl: q.queueUrl, pollers: 3, visibilityTimeoutSeconds: 1, shutdownTimeoutMs: 1000 },
+      // 2 s: extended every second, so a loaded machine has a second of slack before the visibility would lapse.
+      { client: counting, queueUrl: q.queueUrl, pollers: 3, visibilityTimeoutSeconds: 2, shutdownTimeoutMs: 1000 },
       events,
       async (m) => {
         handled.push(m.receiveCount);
-        await sleep(3500);
+        // Works past two visibility timeouts, and until three extensions were sent.
+        const until4s = Date.now() + 4000;
+        await until('three extensions and two visibility timeouts', () => extensions >= 3 && Date.now() >= until4s);
         return { ok: true };
       },
     );
     await until('the message to be deleted', () => seen.deleted.length === 1, 15_000);
-    // Three more idle polls by the other pollers would have caught it had its visibility lapsed.
-    await sleep(1500);
+    // The other pollers kept polling all along (each long poll is 1 s): had its visibility lapsed, one would have
+    // received it. Three more receives after the delete close the window of a receive answered late.
+    const after = receives;
+    await until('three more receives', () => receives >= after + 3);
     await stop();
     expect(handled).toEqual([1]);
     expect(seen.extendFailed).toEqual([]);
@@ -283,11 +302,11 @@ describe('SQS consumer against fauxqs', () => {
       { client: refusing, queueUrl: q.queueUrl, visibilityTimeoutSeconds: 1, shutdownTimeoutMs: 1000 },
       events,
       async () => {
-        await sleep(1200);
+        await until('an extension to be refused', () => seen.extendFailed.length > 0, 10_000);
         return { ok: true };
       },
     );
-    await until('the message to be deleted', () => seen.deleted.length === 1, 10_000);
+    await until('the message to be deleted', () => seen.deleted.length === 1, 15_000);
     await stop();
     expect(seen.extendFailed.length).toBeGreaterThan(0);
     expect(seen.extendFailed[0]).toBe(`${JSON.stringify('long')}:MessageNotInflight: injected`);
