@@ -22,12 +22,18 @@ function runCli(args: readonly string[]): Promise<Run & { readonly stdoutLines: 
   return runNode([CLI, ...args]);
 }
 
-/** `node --import report-rss.js …args`: wall time from spawn to exit, and the child's own peak RSS. */
-function runNode(args: readonly string[]): Promise<Run & { readonly stdoutLines: number }> {
+/**
+ * `node --import report-rss.js …args`: wall time from spawn to exit, and the child's own peak RSS. `compileCache`: the
+ * directory of Node's compile cache (NODE_COMPILE_CACHE, which `module.enableCompileCache()` in bin/kms-drift.js
+ * uses when set); without it the child uses the OS temp directory's, as a user's run does.
+ */
+function runNode(args: readonly string[], compileCache?: string): Promise<Run & { readonly stdoutLines: number }> {
   return new Promise((resolve, reject) => {
     const t = performance.now();
+    const env = compileCache === undefined ? process.env : { ...process.env, NODE_COMPILE_CACHE: compileCache };
     const child = spawn(process.execPath, ['--import', REPORT_RSS, ...args], {
       cwd: ROOT,
+      env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let lines = 0;
@@ -56,22 +62,52 @@ export interface MemoryFigures {
   readonly no_state_peak_rss_mb: number;
   /** Floor: Node itself (with the same --import hook), running an empty script. */
   readonly node_peak_rss_mb: number;
-  /** Start: replay of an empty directory with the 10,000-key state, spawn to exit; median of `STARTS` runs. */
+  /**
+   * Start: replay of an empty directory with the 10,000-key state, spawn to exit (Node's start, the modules loaded,
+   * the rules and the state read, exit); median of `STARTS` runs, each with a compile cache of its own that the run
+   * before it filled (warm: a user's second run). Same as `ready_warm_ms`.
+   */
   readonly ready_ms: number;
-  /** Floor: the same without a state. */
+  /** The same, each run with a new, empty compile cache (cold: the container image's first start). */
+  readonly ready_cold_ms: number;
+  readonly ready_warm_ms: number;
+  /** The runs of each, in the order they ran. */
+  readonly ready_cold_samples_ms: readonly number[];
+  readonly ready_warm_samples_ms: readonly number[];
+  /** Floor: the same without a state (warm, as `ready_ms`). */
   readonly ready_no_state_ms: number;
+  readonly ready_no_state_cold_ms: number;
   /** Floor: Node itself running an empty script. */
   readonly node_start_ms: number;
 }
 
-/** Runs of each start measurement: the median is reported (a start is ~0.3 s on a shared, noisy machine). */
+/** Runs of each start and idle-memory measurement: the median is reported (a start is ~0.3 s on a shared machine). */
 const STARTS = 5;
 
+/** The median peak RSS (and wall time) of `STARTS` runs of `args`, with the temp directory's compile cache. */
 async function median(args: readonly string[]): Promise<{ ms: number; maxRssKb: number }> {
   const runs: Run[] = [];
   for (let i = 0; i < STARTS; i++) runs.push(await runNode(args));
-  const mid = (xs: number[]): number => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
   return { ms: mid(runs.map((r) => r.ms)), maxRssKb: mid(runs.map((r) => r.maxRssKb)) };
+}
+
+const mid = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+
+/**
+ * The start of `args` (a CLI command) cold and warm, `STARTS` samples each, alternated: a cold sample runs with a
+ * new, empty compile-cache directory; a warm sample with a directory of its own that one uncounted run of the same
+ * command filled just before (the cache then holds exactly what this command compiles).
+ */
+async function coldAndWarm(dir: string, args: readonly string[]): Promise<{ cold: number[]; warm: number[] }> {
+  const cold: number[] = [];
+  const warm: number[] = [];
+  for (let i = 0; i < STARTS; i++) {
+    cold.push((await runNode(args, mkdtempSync(join(dir, 'cache-cold-')))).ms);
+    const cache = mkdtempSync(join(dir, 'cache-warm-'));
+    await runNode(args, cache);
+    warm.push((await runNode(args, cache)).ms);
+  }
+  return { cold, warm };
 }
 
 /**
@@ -91,11 +127,14 @@ export async function benchMemory(
   const empty = mkdtempSync(join(dir, 'empty-'));
   const emptyScript = join(empty, 'empty.js');
   writeFileSync(emptyScript, '');
-  // One start first, not counted: it fills Node's compile cache as a user's second run finds it.
+  // One run first, not counted: it fills the temp directory's compile cache, which the memory figures' runs use (the
+  // start figures use compile caches of their own: coldAndWarm).
   await runCli(['replay', '--state', statePath, empty]);
   const node = await median([emptyScript]);
   const noState = await median([CLI, 'replay', empty]);
   const idle = await median([CLI, 'replay', '--state', statePath, empty]);
+  const start = await coldAndWarm(dir, [CLI, 'replay', '--state', statePath, empty]);
+  const startNoState = await coldAndWarm(dir, [CLI, 'replay', empty]);
   // One thread: the figure the memory target is about (every core's figure, with its memory, is bench/cores.ts's).
   const replay = await runCli(['replay', '--jobs', '1', '--state', statePath, corpusDir]);
   if (replay.code !== 0) throw new Error(`replay failed (${String(replay.code)}): ${replay.stderr.slice(-500)}`);
@@ -109,8 +148,13 @@ export async function benchMemory(
     idle_peak_rss_mb: mbOf(idle.maxRssKb),
     no_state_peak_rss_mb: mbOf(noState.maxRssKb),
     node_peak_rss_mb: mbOf(node.maxRssKb),
-    ready_ms: Math.round(idle.ms),
-    ready_no_state_ms: Math.round(noState.ms),
+    ready_ms: Math.round(mid(start.warm)),
+    ready_cold_ms: Math.round(mid(start.cold)),
+    ready_warm_ms: Math.round(mid(start.warm)),
+    ready_cold_samples_ms: start.cold.map(Math.round),
+    ready_warm_samples_ms: start.warm.map(Math.round),
+    ready_no_state_ms: Math.round(mid(startNoState.warm)),
+    ready_no_state_cold_ms: Math.round(mid(startNoState.cold)),
     node_start_ms: Math.round(node.ms),
   };
 }
