@@ -66,12 +66,36 @@ export const MUTANTS: readonly Mutant[] = [
   {
     id: 'sqs-delete-before-handler-ends',
     file: 'src/sources/sqs/in-flight.ts',
-    find: 'verdict = await this.handle(message, giveUp);',
-    replace:
-      'const pending = this.handle(message, giveUp); this.finished.push(message); this.deleteFinished(); verdict = await pending;',
+    // The delete moves from after the handler's ok to before the handler runs: the text spans the lines between.
+    find: [
+      '      verdict = await this.handle(message, giveUp);',
+      '    } catch (err: unknown) {',
+      '      verdict = { ok: false, reason: err instanceof Error ? err.message : String(err) };',
+      '    }',
+      '    // Timed out or released: another consumer may have it now, whatever this handler concluded.',
+      '    if (giveUp.aborted) return;',
+      '    this.working.delete(message);',
+      '    if (verdict.ok) {',
+      '      this.finished.push(message);',
+      '      this.deleteFinished();',
+      '    } else {',
+    ].join('\n'),
+    replace: [
+      '      this.finished.push(message);',
+      '      this.deleteFinished();',
+      '      verdict = await this.handle(message, giveUp);',
+      '    } catch (err: unknown) {',
+      '      verdict = { ok: false, reason: err instanceof Error ? err.message : String(err) };',
+      '    }',
+      '    // Timed out or released: another consumer may have it now, whatever this handler concluded.',
+      '    if (giveUp.aborted) return;',
+      '    this.working.delete(message);',
+      '    if (verdict.ok) {',
+      '      // deleted already',
+      '    } else {',
+    ].join('\n'),
     tests: CONSUMER_TESTS,
-    description:
-      'the consumer deletes a message as soon as its handler starts, before its logs are written and flushed',
+    description: 'the consumer deletes a message when its handler starts, before its logs are written and flushed',
   },
   {
     id: 'daemon-ok-before-flush',
@@ -136,7 +160,7 @@ export const MUTANTS: readonly Mutant[] = [
     file: 'src/sources/s3/body.ts',
     find: 'if (size > options.maxBytes) {',
     replace: 'if (size > options.maxBytes * 2) {',
-    tests: ['test/daemon/s3-fetch.test.ts'],
+    tests: ['test/daemon/s3-fetch.test.ts', 'test/daemon/memory.test.ts'],
     description: 'an S3 object is refused only past twice maxLogFileMb decompressed (gzip bomb bound loosened)',
   },
   // --- normalize ---
@@ -169,7 +193,7 @@ export const MUTANTS: readonly Mutant[] = [
     file: 'src/normalize/changes.ts',
     find: "r.number(request, 'pendingWindowInDays', RP) ?? r.number(response, 'pendingWindowInDays', RE);",
     replace: "r.number(request, 'pendingWindowInDays', RP);",
-    tests: NORMALIZE_TESTS,
+    tests: [...NORMALIZE_TESTS, 'test/diff/diff.test.ts'],
     description: "ScheduleKeyDeletion ignores the window echoed in the response (the default window's only trace)",
   },
   {
@@ -194,7 +218,7 @@ export const MUTANTS: readonly Mutant[] = [
     file: 'src/terraform/key-attributes.ts',
     find: 'a.rotation_period_in_days != null && a.rotation_period_in_days > 0',
     replace: 'a.rotation_period_in_days != null && a.rotation_period_in_days >= 0',
-    tests: STATE_TESTS,
+    tests: [...STATE_TESTS, ...DIFF_TESTS, 'test/rules/one-log-per-change.test.ts'],
     description: "the provider's 0 (rotation off, no period) is declared as a rotation period of 0",
   },
   {
@@ -226,16 +250,17 @@ export const MUTANTS: readonly Mutant[] = [
     file: 'src/diff/lookup.ts',
     find: 'return list !== undefined && list.length === 1 ? list[0] : undefined;',
     replace: 'return list !== undefined && list.length >= 1 ? list[0] : undefined;',
-    tests: ['test/terraform/org-trail.test.ts', ...DIFF_TESTS],
+    tests: ['test/terraform/org-trail.test.ts', 'test/terraform/lean-index.test.ts', ...DIFF_TESTS],
     description: 'a key id or alias name declared without ARN in several states resolves to the first, not to none',
   },
   {
-    id: 'identity-alias-arn-ignored',
+    id: 'identity-alias-key-any-account',
     file: 'src/diff/lookup.ts',
-    find: 'const arn = alias.arn ?? scopedArn(alias);',
-    replace: 'const arn = scopedArn(alias);',
+    find: 'return inScope ?? only(index.unscopedKeys.get(target));',
+    replace:
+      'return inScope ?? only(index.unscopedKeys.get(target)) ?? [...index.keysByArn.values()].find((k) => k.keyId === target);',
     tests: ['test/terraform/org-trail.test.ts', ...DIFF_TESTS],
-    description: "an alias named by ARN is looked up by name in the event's account and Region instead",
+    description: "a key named by alias falls back to a key with the alias's target id in any account or Region",
   },
   {
     id: 'identity-key-scope-ignored',
@@ -473,7 +498,7 @@ export const MUTANTS: readonly Mutant[] = [
     file: 'src/kms/missing.ts',
     find: 'if (grants !== undefined && !grants.has(r.id)) others.push(r);',
     replace: 'if (!grants?.has(r.id)) others.push(r);',
-    tests: ['test/kms/scan.test.ts'],
+    tests: ['test/kms/scan.test.ts', 'test/kms/scan-estate.test.ts'],
     description: "a declared grant whose key's grants could not be listed is reported missing",
   },
   {
