@@ -4,15 +4,16 @@
 import type { Mutant } from './mutant.ts';
 
 const PREFILTER_TESTS = [
+  'test/sources/duplicate-keys.test.ts',
   'test/sources/prefilter.test.ts',
   'test/sources/fast-scan.test.ts',
   'test/sources/scan-stream.test.ts',
 ];
-const CONSUMER_TESTS = ['test/daemon/consumer.test.ts'];
+const CONSUMER_TESTS = ['test/daemon/consumer.test.ts', 'test/daemon/in-process.test.ts'];
 const UNWRAP_TESTS = ['test/unwrap/unwrap.test.ts', 'test/unwrap/envelopes.test.ts'];
 const NORMALIZE_TESTS = ['test/normalize/normalize.test.ts', 'test/normalize/records.test.ts'];
 const DIFF_TESTS = ['test/diff/diff.test.ts', 'test/diff/records.test.ts'];
-const STATE_TESTS = ['test/terraform/state.test.ts', 'test/terraform/org-trail.test.ts'];
+const STATE_TESTS = ['test/terraform/state.test.ts', 'test/terraform/org-trail.test.ts', 'test/diff/records.test.ts'];
 const RULES_LANG_TESTS = ['test/rules/lang/compile.test.ts'];
 const RULES_LOAD_TESTS = ['test/rules/load/semantics.test.ts'];
 
@@ -58,7 +59,7 @@ export const MUTANTS: readonly Mutant[] = [
   {
     id: 'sqs-no-release-on-shutdown',
     file: 'src/sources/sqs/in-flight.ts',
-    find: 'await changeVisibility(this.options.client, this.options.queueUrl, unfinished, 0);',
+    find: 'await changeVisibility(this.options.client, this.options.queueUrl, released.slice(i, i + 10), 0);',
     replace: 'await Promise.resolve();',
     tests: CONSUMER_TESTS,
     description: 'messages unfinished at the shutdown deadline are not released (no ChangeMessageVisibility to 0)',
