@@ -17,27 +17,36 @@ export const DOC = `${ROOT}fixtures/cloudtrail/aws-kms-developer-guide/`;
 export const OWN_STATE = `${ROOT}fixtures/own/tfstate/modules-for-each.tfstate`;
 export const ORG = `${ROOT}fixtures/own/tfstate/org/`;
 
-export interface TfResource extends JsonObject {
+/** A state's JSON, mutable: the copies are edited before they are written. */
+export interface TfInstance {
+  index_key?: string | number;
+  deposed?: string;
+  attributes: Record<string, unknown>;
+  [field: string]: unknown;
+}
+export interface TfResource {
   module?: string;
   mode: string;
   type: string;
   name: string;
-  instances: (JsonObject & { index_key?: string | number; attributes: JsonObject })[];
+  instances: TfInstance[];
+  [field: string]: unknown;
 }
-export interface TfState extends JsonObject {
+export interface TfState {
   resources: TfResource[];
+  [field: string]: unknown;
 }
 
-export const readJson = <T = JsonObject>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) as T;
-export const sample = (file: string): JsonObject => readJson(`${DOC}${file}`);
+export const readJson = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) as T;
+export const sample = (file: string): JsonObject => readJson<JsonObject>(`${DOC}${file}`);
 
 /** The instance at a Terraform address (`module.kms.aws_kms_key.this["data"]`, `aws_kms_key.global`). */
-export function instanceAt(state: TfState, address: string): JsonObject & { attributes: JsonObject } {
+export function instanceAt(state: TfState, address: string): TfInstance {
   for (const r of state.resources) {
     if (r.mode !== 'managed') continue;
     const base = `${r.module === undefined ? '' : `${r.module}.`}${r.type}.${r.name}`;
     for (const i of r.instances) {
-      if (i['deposed'] !== undefined) continue;
+      if (i.deposed !== undefined) continue;
       const key = i.index_key;
       const at = key === undefined ? base : typeof key === 'number' ? `${base}[${key}]` : `${base}["${key}"]`;
       if (at === address) return i;
