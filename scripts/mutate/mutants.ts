@@ -13,7 +13,12 @@ const CONSUMER_TESTS = ['test/daemon/consumer.test.ts', 'test/daemon/in-process.
 const UNWRAP_TESTS = ['test/unwrap/unwrap.test.ts', 'test/unwrap/envelopes.test.ts'];
 const NORMALIZE_TESTS = ['test/normalize/normalize.test.ts', 'test/normalize/records.test.ts'];
 const DIFF_TESTS = ['test/diff/diff.test.ts', 'test/diff/records.test.ts'];
-const STATE_TESTS = ['test/terraform/state.test.ts', 'test/terraform/org-trail.test.ts', 'test/diff/records.test.ts'];
+const STATE_TESTS = [
+  'test/terraform/edge-declarations.test.ts',
+  'test/terraform/state.test.ts',
+  'test/terraform/org-trail.test.ts',
+  'test/diff/records.test.ts',
+];
 const RULES_LANG_TESTS = ['test/rules/lang/compile.test.ts'];
 const RULES_LOAD_TESTS = ['test/rules/load/semantics.test.ts'];
 
@@ -144,7 +149,7 @@ export const MUTANTS: readonly Mutant[] = [
     file: 'src/unwrap/unwrap.ts',
     find: "if (key.includes('CloudTrail-Digest/') || key.includes('_CloudTrail-Digest_')) return count(out, 'digest_file');",
     replace: "if (key.includes('CloudTrail-Digest/')) return count(out, 'digest_file');",
-    tests: UNWRAP_TESTS,
+    tests: ['test/unwrap/digest-names.test.ts', ...UNWRAP_TESTS],
     description: 'a digest file named `_CloudTrail-Digest_` (no folder) is fetched as a log file',
   },
   // --- S3 log fetch ---
@@ -194,7 +199,7 @@ export const MUTANTS: readonly Mutant[] = [
     file: 'src/normalize/changes.ts',
     find: "r.number(request, 'pendingWindowInDays', RP) ?? r.number(response, 'pendingWindowInDays', RE);",
     replace: "r.number(request, 'pendingWindowInDays', RP);",
-    tests: [...NORMALIZE_TESTS, 'test/diff/diff.test.ts'],
+    tests: ['test/diff/deletion-window-response.test.ts', ...NORMALIZE_TESTS, 'test/diff/diff.test.ts'],
     description: "ScheduleKeyDeletion ignores the window echoed in the response (the default window's only trace)",
   },
   {
@@ -202,7 +207,7 @@ export const MUTANTS: readonly Mutant[] = [
     file: 'src/normalize/changes.ts',
     find: "(validTo === undefined ? 'KEY_MATERIAL_DOES_NOT_EXPIRE' : 'KEY_MATERIAL_EXPIRES');",
     replace: "(validTo === undefined ? 'KEY_MATERIAL_EXPIRES' : 'KEY_MATERIAL_DOES_NOT_EXPIRE');",
-    tests: [...NORMALIZE_TESTS, 'test/diff/resource-types.test.ts'],
+    tests: ['test/diff/import-expiry-default.test.ts', ...NORMALIZE_TESTS, 'test/diff/resource-types.test.ts'],
     description: 'ImportKeyMaterial without expirationModel: the expiry model is inverted',
   },
   // --- Terraform state reading and the index ---
@@ -251,7 +256,12 @@ export const MUTANTS: readonly Mutant[] = [
     file: 'src/diff/lookup.ts',
     find: 'return list !== undefined && list.length === 1 ? list[0] : undefined;',
     replace: 'return list !== undefined && list.length >= 1 ? list[0] : undefined;',
-    tests: ['test/terraform/org-trail.test.ts', 'test/terraform/lean-index.test.ts', ...DIFF_TESTS],
+    tests: [
+      'test/terraform/unscoped-identity.test.ts',
+      'test/terraform/org-trail.test.ts',
+      'test/terraform/lean-index.test.ts',
+      ...DIFF_TESTS,
+    ],
     description: 'a key id or alias name declared without ARN in several states resolves to the first, not to none',
   },
   {
@@ -260,7 +270,7 @@ export const MUTANTS: readonly Mutant[] = [
     find: 'return inScope ?? only(index.unscopedKeys.get(target));',
     replace:
       'return inScope ?? only(index.unscopedKeys.get(target)) ?? [...index.keysByArn.values()].find((k) => k.keyId === target);',
-    tests: ['test/terraform/org-trail.test.ts', ...DIFF_TESTS],
+    tests: ['test/terraform/unscoped-identity.test.ts', 'test/terraform/org-trail.test.ts', ...DIFF_TESTS],
     description: "a key named by alias falls back to a key with the alias's target id in any account or Region",
   },
   {
