@@ -40,7 +40,9 @@ describe('`and` of three or more operands is true only when every operand is', (
     ['first', `ct.user = Bob and ${NAME} and ${SRC}`],
     ['middle', `${NAME} and ct.user = Bob and ${SRC}`],
     ['last', `${NAME} and ${SRC} and ct.user = Bob`],
+    ['first of four', `ct.user = Bob and ${NAME} and ${USER} and ${SRC}`],
     ['last of four', `${NAME} and ${USER} and ${SRC} and ct.user = Bob`],
+    ['third of five', `${NAME} and ${USER} and ct.user = Bob and ${SRC} and ct.region = us-east-1`],
   ])('one operand false (%s): does not fire', (_where, condition) => {
     expect(fires(condition, disableKey)).toBe(false);
   });
