@@ -368,7 +368,7 @@ export const MUTANTS: readonly Mutant[] = [
     file: 'src/rules/lang/compile.ts',
     find: 'for (const c of children) if (!c(s)) return false;\n        return true;',
     replace: 'for (const c of children) if (c(s)) return true;\n        return false;',
-    tests: RULES_LANG_TESTS,
+    tests: ['test/rules/lang/operators-edge.test.ts', ...RULES_LANG_TESTS],
     description: '`and` of three or more operands behaves as `or`',
   },
   {
@@ -384,7 +384,7 @@ export const MUTANTS: readonly Mutant[] = [
     file: 'src/rules/load/resolve.ts',
     find: 'const list = item.quoted ? undefined : ctx.lists.get(item.value);',
     replace: 'const list = ctx.lists.get(item.value);',
-    tests: RULES_LOAD_TESTS,
+    tests: ['test/rules/load/quoted-list-items.test.ts', ...RULES_LOAD_TESTS],
     description: "a quoted item that spells a list's name is expanded as the list (Falco: a literal string)",
   },
   {
@@ -408,7 +408,11 @@ export const MUTANTS: readonly Mutant[] = [
     file: 'src/model/priority.ts',
     find: "if (lower === 'info') return 'Informational';",
     replace: "if (lower === 'info') return 'Notice';",
-    tests: ['test/config/config.test.ts', 'test/rules/load/diagnostics.test.ts'],
+    tests: [
+      'test/rules/load/priority-names.test.ts',
+      'test/config/config.test.ts',
+      'test/rules/load/diagnostics.test.ts',
+    ],
     description: '`info` reads as Notice instead of Informational',
   },
   // --- output: the drift log ---
@@ -433,7 +437,7 @@ export const MUTANTS: readonly Mutant[] = [
     file: 'src/sinks/drift-log.ts',
     find: "if (finding.byTerraform) log['by_terraform'] = true;",
     replace: '',
-    tests: ['test/cli/replay.test.ts'],
+    tests: ['test/output/drift-log-fields.test.ts', 'test/cli/replay.test.ts'],
     description: 'the drift log loses by_terraform',
   },
   // --- dedup and claims ---
@@ -500,7 +504,7 @@ export const MUTANTS: readonly Mutant[] = [
     file: 'src/sinks/http-output.ts',
     find: 'retry: status >= 500 || status === 408 || status === 429,',
     replace: 'retry: status >= 500 || status === 408,',
-    tests: ['test/daemon/http-output.test.ts'],
+    tests: ['test/daemon/http-429.test.ts', 'test/daemon/http-output.test.ts'],
     description: 'HTTP 429 (throttled) fails the alert at once instead of being retried',
   },
   // --- scan: resources missing ---
@@ -509,7 +513,7 @@ export const MUTANTS: readonly Mutant[] = [
     file: 'src/kms/missing.ts',
     find: 'if (grants !== undefined && !grants.has(r.id)) others.push(r);',
     replace: 'if (!grants?.has(r.id)) others.push(r);',
-    tests: ['test/kms/scan.test.ts', 'test/kms/scan-estate.test.ts'],
+    tests: ['test/kms/scan-unlisted.test.ts', 'test/kms/scan.test.ts', 'test/kms/scan-estate.test.ts'],
     description: "a declared grant whose key's grants could not be listed is reported missing",
   },
   {
@@ -534,7 +538,7 @@ export const MUTANTS: readonly Mutant[] = [
     file: 'src/config/schema.ts',
     find: "text.regex(/^\\d{12}$/, 'expected a 12-digit AWS account id')",
     replace: "text.regex(/^\\d{12}/, 'expected a 12-digit AWS account id')",
-    tests: ['test/config/config.test.ts'],
+    tests: ['test/config/account-patterns.test.ts', 'test/config/config.test.ts'],
     description: 'an allowed account id of 13 digits (or 12 digits and text) is accepted',
   },
   {
@@ -542,7 +546,7 @@ export const MUTANTS: readonly Mutant[] = [
     file: 'src/config/schema.ts',
     find: '(\\d{12}|[\\d*]*\\*[\\d*]*)',
     replace: '(\\d{12}|[\\d*]*)',
-    tests: ['test/config/config.test.ts', 'test/cli/options.test.ts'],
+    tests: ['test/config/account-patterns.test.ts', 'test/config/config.test.ts', 'test/cli/options.test.ts'],
     description: 'a principal pattern with an empty or short account (arn:aws:iam:::role/x) is accepted',
   },
 ];
