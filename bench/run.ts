@@ -37,8 +37,19 @@ const { values } = parseArgs({
     'sqs-messages': { type: 'string', default: '5000' },
     json: { type: 'boolean', default: false },
     seed: { type: 'string', default: '42' },
+    // In-process sections to run alone, comma-separated (`--only kms,rules`): the KMS path and rule scaling (their
+    // corpus, state and rules) without the minutes of the other sections; a partial run has no targets summary.
+    only: { type: 'string' },
   },
 });
+const SECTIONS = ['firehose', 'kms', 'rules'] as const;
+type Section = (typeof SECTIONS)[number];
+const only = values.only === undefined ? undefined : new Set(values.only.split(',').map((x) => x.trim()));
+for (const name of only ?? []) {
+  if (!(SECTIONS as readonly string[]).includes(name))
+    throw new Error(`--only: unknown section ${name} (${SECTIONS.join(', ')})`);
+}
+const runs = (section: Section): boolean => only === undefined || only.has(section);
 const seed = Number(values.seed);
 const dir = mkdtempSync(join(tmpdir(), 'kms-drift-bench-'));
 const rulesDir = new URL('../rules/', import.meta.url).pathname;
@@ -86,54 +97,59 @@ async function main(): Promise<void> {
     mb,
   };
 
-  // ── firehose: mixed trail, ~1% KMS ──────────────────────────────────────────────────────────────────────────────
-  const mixed = writeCorpus(join(dir, 'mixed'), seed, mb * 1_000_000, 0.01);
-  const gz = mixed.files.map((f) => readFileSync(f));
-  const gunzip = medianOf(() => time(() => gz.reduce((n, b) => n + gunzipSync(b).length, 0)));
-  const parse = medianOf(() =>
-    time(() =>
-      gz.reduce((n, b) => n + (JSON.parse(gunzipSync(b).toString('utf8')) as { Records: unknown[] }).Records.length, 0),
-    ),
-  );
-  // Where replay's time goes, from memory like the floors: gunzip + a search for the KMS needle (what a native
-  // search costs: it proves nothing about a file's validity or its record count), gunzip + the byte scan.
-  const search = medianOf(() => time(() => gz.reduce((n, b) => n + gunzipSync(b).indexOf('kms.amazonaws.com'), 0)));
-  const scan = medianOf(() =>
-    time(() => gz.reduce((n, b) => n + (scanLogFileFast(gunzipSync(b), byteReadSet(READ_TRACKED))?.length ?? 0), 0)),
-  );
-  const setup = await setupCore({ states: ['examples/terraform.tfstate'], rules: [], terraformPrincipals: [] });
-  // Replay as `kms-drift replay` does it, from the files on disk (the floors read them from memory).
-  const replay = await medianOfAsync(() =>
-    timeAsync(async () => {
-      let logs = 0;
-      let events = 0;
-      const skipped: Record<string, number> = {};
-      for await (const p of readInputs([join(dir, 'mixed')], { readSet: setup.core.readSet })) {
-        if ('problem' in p) continue;
-        const o = 'logFile' in p ? setup.core.processLogFile(p.logFile) : setup.core.processPayload(p.value, p.path);
-        logs += o.logs.length;
-        events += o.events.length;
-        for (const [reason, n] of Object.entries(o.skipped)) skipped[reason] = (skipped[reason] ?? 0) + (n ?? 0);
-      }
-      return { logs, events, skipped };
-    }),
-  );
   const rps = (ms: number, n: number): number => Math.round(n / (ms / 1000));
-  results['firehose'] = {
-    records: mixed.records,
-    kms_records: mixed.kmsRecords,
-    json_mb: Math.round(mixed.jsonBytes / 1e6),
-    gunzip_records_per_s: rps(gunzip.ms, mixed.records),
-    gunzip_parse_records_per_s: rps(parse.ms, mixed.records),
-    gunzip_search_records_per_s: rps(search.ms, mixed.records),
-    gunzip_scan_records_per_s: rps(scan.ms, mixed.records),
-    replay_records_per_s: rps(replay.ms, mixed.records),
-    replay_time_vs_gunzip_parse: +(replay.ms / parse.ms).toFixed(2),
-    replay_time_vs_gunzip: +(replay.ms / gunzip.ms).toFixed(2),
-    drift_logs: replay.value.logs,
-    events: replay.value.events,
-    skipped: replay.value.skipped,
-  };
+  // ── firehose: mixed trail, ~1% KMS ──────────────────────────────────────────────────────────────────────────────
+  const mixed = runs('firehose') ? writeCorpus(join(dir, 'mixed'), seed, mb * 1_000_000, 0.01) : undefined;
+  if (mixed !== undefined) {
+    const gz = mixed.files.map((f) => readFileSync(f));
+    const gunzip = medianOf(() => time(() => gz.reduce((n, b) => n + gunzipSync(b).length, 0)));
+    const parse = medianOf(() =>
+      time(() =>
+        gz.reduce(
+          (n, b) => n + (JSON.parse(gunzipSync(b).toString('utf8')) as { Records: unknown[] }).Records.length,
+          0,
+        ),
+      ),
+    );
+    // Where replay's time goes, from memory like the floors: gunzip + a search for the KMS needle (what a native
+    // search costs: it proves nothing about a file's validity or its record count), gunzip + the byte scan.
+    const search = medianOf(() => time(() => gz.reduce((n, b) => n + gunzipSync(b).indexOf('kms.amazonaws.com'), 0)));
+    const scan = medianOf(() =>
+      time(() => gz.reduce((n, b) => n + (scanLogFileFast(gunzipSync(b), byteReadSet(READ_TRACKED))?.length ?? 0), 0)),
+    );
+    const setup = await setupCore({ states: ['examples/terraform.tfstate'], rules: [], terraformPrincipals: [] });
+    // Replay as `kms-drift replay` does it, from the files on disk (the floors read them from memory).
+    const replay = await medianOfAsync(() =>
+      timeAsync(async () => {
+        let logs = 0;
+        let events = 0;
+        const skipped: Record<string, number> = {};
+        for await (const p of readInputs([join(dir, 'mixed')], { readSet: setup.core.readSet })) {
+          if ('problem' in p) continue;
+          const o = 'logFile' in p ? setup.core.processLogFile(p.logFile) : setup.core.processPayload(p.value, p.path);
+          logs += o.logs.length;
+          events += o.events.length;
+          for (const [reason, n] of Object.entries(o.skipped)) skipped[reason] = (skipped[reason] ?? 0) + (n ?? 0);
+        }
+        return { logs, events, skipped };
+      }),
+    );
+    results['firehose'] = {
+      records: mixed.records,
+      kms_records: mixed.kmsRecords,
+      json_mb: Math.round(mixed.jsonBytes / 1e6),
+      gunzip_records_per_s: rps(gunzip.ms, mixed.records),
+      gunzip_parse_records_per_s: rps(parse.ms, mixed.records),
+      gunzip_search_records_per_s: rps(search.ms, mixed.records),
+      gunzip_scan_records_per_s: rps(scan.ms, mixed.records),
+      replay_records_per_s: rps(replay.ms, mixed.records),
+      replay_time_vs_gunzip_parse: +(replay.ms / parse.ms).toFixed(2),
+      replay_time_vs_gunzip: +(replay.ms / gunzip.ms).toFixed(2),
+      drift_logs: replay.value.logs,
+      events: replay.value.events,
+      skipped: replay.value.skipped,
+    };
+  }
 
   // ── KMS path: every record a KMS management event, 10,000-key state, default + 200 generated rules ─────────────
   // Inside the clock: from the parsed payloads (gunzip and JSON.parse done before) to the drift log objects — unwrap,
@@ -181,33 +197,38 @@ async function main(): Promise<void> {
     const run = medianOf(() => time(() => pass(core)));
     return { ms: run.ms, logs: run.value };
   };
-  const kmsDefault = kmsRun(start.value.ruleset);
-  results['kms_path'] = {
-    events: kmsCorpus.records,
-    ...ruleWork(start.value.ruleset),
-    events_per_s: rps(kmsDefault.ms, kmsCorpus.records),
-    drift_logs: kmsDefault.logs,
-  };
+  if (runs('kms')) {
+    const kmsDefault = kmsRun(start.value.ruleset);
+    results['kms_path'] = {
+      events: kmsCorpus.records,
+      ...ruleWork(start.value.ruleset),
+      events_per_s: rps(kmsDefault.ms, kmsCorpus.records),
+      drift_logs: kmsDefault.logs,
+    };
+  }
 
   // ── rule scaling: the same stream with 10 and 1,000 generated rules, alternated ─────────────────────────────────
   // The same clock as the KMS path. The two rulesets run in turn (10, 1,000, 10, 1,000, …), SCALING_PASSES each, so
   // that the machine's load moves both; each figure is the median of its passes.
-  const scaled = [10, 1000].map((n) => {
-    const ruleset = loadRules([{ path: 'g.yaml', text: generatedRules(n, kmsCorpus.records) }]).ruleset;
-    const core = kmsCore(ruleset);
-    core.processPayload(payloads[0] ?? {}); // warm-up, as above
-    return { n, ruleset, core, runs: [] as { ms: number; value: number }[] };
-  });
-  for (let i = 0; i < SCALING_PASSES; i++) for (const s of scaled) s.runs.push(time(() => pass(s.core)));
-  const [s10, s1000] = scaled.map((s) => ({ ...median(s.runs), work: ruleWork(s.ruleset) }));
-  if (s10 === undefined || s1000 === undefined) throw new Error('rule scaling: no runs');
-  results['rule_scaling'] = {
-    events: kmsCorpus.records,
-    passes: SCALING_PASSES,
-    rules_10: { ...s10.work, events_per_s: rps(s10.ms, kmsCorpus.records), drift_logs: s10.value },
-    rules_1000: { ...s1000.work, events_per_s: rps(s1000.ms, kmsCorpus.records), drift_logs: s1000.value },
-    time_1000_vs_10: +(s1000.ms / s10.ms).toFixed(2),
-  };
+  if (runs('rules')) {
+    const scaled = [10, 1000].map((n) => {
+      const ruleset = loadRules([{ path: 'g.yaml', text: generatedRules(n, kmsCorpus.records) }]).ruleset;
+      const core = kmsCore(ruleset);
+      core.processPayload(payloads[0] ?? {}); // warm-up, as above
+      return { n, ruleset, core, runs: [] as { ms: number; value: number }[] };
+    });
+    for (let i = 0; i < SCALING_PASSES; i++) for (const s of scaled) s.runs.push(time(() => pass(s.core)));
+    const [s10, s1000] = scaled.map((s) => ({ ...median(s.runs), work: ruleWork(s.ruleset) }));
+    if (s10 === undefined || s1000 === undefined) throw new Error('rule scaling: no runs');
+    results['rule_scaling'] = {
+      events: kmsCorpus.records,
+      passes: SCALING_PASSES,
+      rules_10: { ...s10.work, events_per_s: rps(s10.ms, kmsCorpus.records), drift_logs: s10.value },
+      rules_1000: { ...s1000.work, events_per_s: rps(s1000.ms, kmsCorpus.records), drift_logs: s1000.value },
+      time_1000_vs_10: +(s1000.ms / s10.ms).toFixed(2),
+    };
+  }
+  if (only !== undefined) return emit(results);
 
   // ── SQS end to end: fauxqs on loopback, the daemon in a child process, a raw SDK consumer as the floor ───────────
   results['sqs'] = await benchSqs(Number(values['sqs-messages']));
@@ -257,6 +278,7 @@ async function main(): Promise<void> {
   };
 
   // ── the cost of what the other issues add, and every core (BENCHMARKS.md) ───────────────────────────────────────
+  if (mixed === undefined) throw new Error('a full run writes the mixed trail');
   results['falco_rules'] = await benchFalco(join(dir, 'mixed'), mixed.files, mixed.records);
   results['sqs_shared_table'] = await benchSharedTable(Number(values['sqs-messages']));
   // Whether the daemon's S3 log files are worth parsing in workers: its read path's CPU against the I/O alone.
@@ -267,6 +289,10 @@ async function main(): Promise<void> {
     statePath,
   ]);
 
+  emit(results);
+}
+
+function emit(results: Record<string, unknown>): void {
   if (values.json) process.stdout.write(`${JSON.stringify(results)}\n`);
   else for (const [section, v] of Object.entries(results)) process.stdout.write(`${section.padEnd(14)} ${flat(v)}\n`);
 }

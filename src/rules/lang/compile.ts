@@ -1,4 +1,4 @@
-import type { Expr } from './ast.ts';
+import type { AndExpr, Expr, OrExpr } from './ast.ts';
 import type { LangError } from './error.ts';
 import type { FieldRegistry, RuleSubject } from './fields/types.ts';
 import { compileCheck, type Predicate } from './compile/check.ts';
@@ -32,26 +32,49 @@ function compileExpr(expr: Expr, fields: FieldRegistry, errors: LangError[]): Pr
       return FALSE;
     }
     case 'not': {
+      // `not not x` is x: the children are booleans.
+      if (expr.child.kind === 'not') return compileExpr(expr.child.child, fields, errors);
       const child = compileExpr(expr.child, fields, errors);
       return (s) => !child(s);
     }
-    case 'and': {
-      const children = expr.children.map((c) => compileExpr(c, fields, errors));
-      const [a, b] = children;
-      if (children.length === 2 && a !== undefined && b !== undefined) return (s) => a(s) && b(s);
-      return (s) => {
-        for (const c of children) if (!c(s)) return false;
-        return true;
-      };
-    }
-    case 'or': {
-      const children = expr.children.map((c) => compileExpr(c, fields, errors));
-      const [a, b] = children;
-      if (children.length === 2 && a !== undefined && b !== undefined) return (s) => a(s) || b(s);
-      return (s) => {
-        for (const c of children) if (c(s)) return true;
-        return false;
-      };
-    }
+    case 'and':
+      return all(flatten(expr).map((c) => compileExpr(c, fields, errors)));
+    case 'or':
+      return any(flatten(expr).map((c) => compileExpr(c, fields, errors)));
   }
+}
+
+/** The operands of an `and` (`or`) with nested ones of the same kind inlined, in order: `a and (b and c)` is a, b, c. */
+function flatten(expr: AndExpr | OrExpr): Expr[] {
+  const out: Expr[] = [];
+  for (const c of expr.children) {
+    if (c.kind === expr.kind) out.push(...flatten(c));
+    else out.push(c);
+  }
+  return out;
+}
+
+// Short chains, the common case, are unrolled: no loop, no array read per operand.
+function all(ps: readonly Predicate[]): Predicate {
+  const [a, b, c] = ps;
+  if (a === undefined) return () => true;
+  if (ps.length === 1) return a;
+  if (ps.length === 2 && b !== undefined) return (s) => a(s) && b(s);
+  if (ps.length === 3 && b !== undefined && c !== undefined) return (s) => a(s) && b(s) && c(s);
+  return (s) => {
+    for (let i = 0; i < ps.length; i++) if (!(ps[i] as Predicate)(s)) return false;
+    return true;
+  };
+}
+
+function any(ps: readonly Predicate[]): Predicate {
+  const [a, b, c] = ps;
+  if (a === undefined) return () => false;
+  if (ps.length === 1) return a;
+  if (ps.length === 2 && b !== undefined) return (s) => a(s) || b(s);
+  if (ps.length === 3 && b !== undefined && c !== undefined) return (s) => a(s) || b(s) || c(s);
+  return (s) => {
+    for (let i = 0; i < ps.length; i++) if ((ps[i] as Predicate)(s)) return true;
+    return false;
+  };
 }

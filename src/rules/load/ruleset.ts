@@ -9,6 +9,7 @@ import type { EventContext, FieldDef, RuleSubject } from '../lang/fields.ts';
 import type { CompiledOutput } from '../lang/output.ts';
 import type { ReadSet } from '../../normalize/read-set.ts';
 import { readSetOf } from './read-set.ts';
+import { beginEvent, endEvent } from '../lang/compile/memo.ts';
 
 /** One rule that matched a finding: Falco's alert keys (the drift log adds the finding's own). */
 export interface RuleMatch {
@@ -101,9 +102,16 @@ export function createRuleset(rules: readonly CompiledRule[], options: { readonl
       };
       const subject: RuleSubject = { ...finding, context };
       const matches: RuleMatch[] = [];
-      const candidates = candidatesFor(...indexKeys(subject))(subject);
-      for (const rule of candidates) {
-        if (rule.check(subject)) matches.push(toMatch(rule, subject));
+      // Derived fields (memo.ts) are computed once for this subject, whatever number of rules read them.
+      beginEvent(subject);
+      try {
+        const candidates = candidatesFor(...indexKeys(subject))(subject);
+        for (let i = 0; i < candidates.length; i++) {
+          const rule = candidates[i] as CompiledRule;
+          if (rule.check(subject)) matches.push(toMatch(rule, subject));
+        }
+      } finally {
+        endEvent();
       }
       return matches;
     },

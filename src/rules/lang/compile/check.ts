@@ -1,11 +1,13 @@
 import type { CheckExpr, Operator } from '../ast.ts';
 import type { LangError } from '../error.ts';
-import type { FieldRegistry, FieldResult, FieldType, RuleSubject } from '../fields/types.ts';
+import type { FieldRegistry, FieldResult, FieldType } from '../fields/types.ts';
 import { compileField, type CompiledField } from './field.ts';
+import { fusedListCheck, fusedScalarCheck, fusedStringCheck } from './fused.ts';
 import { literalKey, runtimeKey, type Key } from './literal.ts';
 import { FIELD_VALUE_OPS, SET_OPS, literalTest, operatorAllowed, type Test } from './ops.ts';
 
-export type Predicate = (subject: RuleSubject) => boolean;
+export type { Predicate } from './fused.ts';
+import type { Predicate } from './fused.ts';
 
 /** One field check. Every comparison on an absent field is false (Falco); only `exists` looks at absence. */
 export function compileCheck(check: CheckExpr, fields: FieldRegistry): Predicate | LangError[] {
@@ -47,6 +49,9 @@ export function compileCheck(check: CheckExpr, fields: FieldRegistry): Predicate
         else keys.push(k.key);
       }
       if (errors.length > 0) return errors;
+      // The common checks as one closure each, operands prepared (fused.ts); the rest below, generically.
+      const fused = fusedStringCheck(lhs, op, keys) ?? fusedListCheck(lhs, op, keys) ?? fusedScalarCheck(lhs, op, keys);
+      if (fused !== undefined) return fused;
       const test = literalTest(
         op,
         keys,

@@ -2,6 +2,7 @@ import type { FieldExpr, Transformer } from '../ast.ts';
 import type { JsonValue } from '../../../model/json.ts';
 import type { LangError } from '../error.ts';
 import type { FieldRegistry, FieldResult, FieldType, RuleSubject } from '../fields/types.ts';
+import { memoized } from './memo.ts';
 
 export interface CompiledField {
   readonly type: FieldType;
@@ -23,13 +24,14 @@ export function compileField(expr: FieldExpr, fields: FieldRegistry): CompiledFi
     const { def } = r;
     const arg = expr.arg;
     const label = arg === undefined ? expr.name : `${expr.name}[${arg}]`;
-    // Field definitions are plain objects whose hooks do not use `this`.
+    // Field definitions are plain objects whose hooks do not use `this`: `extract` is called as it is, without a
+    // wrapper per read, or through its per-event memo (memo.ts).
     const { render, outputValue } = def;
     return {
       type: def.type,
       label,
       transformed: false,
-      get: (s) => def.extract(s, arg),
+      get: arg !== undefined ? (s) => def.extract(s, arg) : def.memo === true ? memoized(def) : def.extract,
       ...(render === undefined ? {} : { render }),
       ...(outputValue === undefined ? {} : { outputValue }),
     };

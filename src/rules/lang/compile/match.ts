@@ -1,102 +1,8 @@
 import { RE2JS } from 're2js';
+import { hasLiterals, requiredLiterals } from './regex-literals.ts';
 
-/**
- * Matchers for glob, pmatch and regex. Globs are matched by hand rather than turned into RegExps: a pattern with
- * several `*` becomes a backtracking RegExp whose cost can explode on long values; this loop is O(n·m) at worst.
- */
-
-/** Whole-string glob with `*`, `?` and `[...]` (ranges, `!`/`^` negation), like fnmatch without flags. */
-export function globMatch(pattern: string, text: string): boolean {
-  let p = 0;
-  let t = 0;
-  let starP = -1;
-  let starT = 0;
-  while (t < text.length) {
-    if (p < pattern.length) {
-      const c = pattern.charAt(p);
-      if (c === '*') {
-        starP = p++;
-        starT = t;
-        continue;
-      }
-      if (c === '?') {
-        p++;
-        t++;
-        continue;
-      }
-      if (c === '[') {
-        const cls = matchClass(pattern, p, text.charAt(t));
-        if (cls !== undefined) {
-          if (cls.matched) {
-            p = cls.next;
-            t++;
-            continue;
-          }
-        } else if (text.charAt(t) === '[') {
-          p++;
-          t++;
-          continue;
-        }
-      } else if (c === '\\' && p + 1 < pattern.length) {
-        if (pattern.charAt(p + 1) === text.charAt(t)) {
-          p += 2;
-          t++;
-          continue;
-        }
-      } else if (c === text.charAt(t)) {
-        p++;
-        t++;
-        continue;
-      }
-    }
-    if (starP < 0) return false;
-    p = starP + 1;
-    t = ++starT;
-  }
-  while (pattern.charAt(p) === '*') p++;
-  return p === pattern.length;
-}
-
-/** A `[...]` class at `start`; undefined when it is not closed (then `[` is literal). */
-function matchClass(pattern: string, start: number, ch: string): { matched: boolean; next: number } | undefined {
-  let i = start + 1;
-  const negate = pattern.charAt(i) === '!' || pattern.charAt(i) === '^';
-  if (negate) i++;
-  let matched = false;
-  let first = true;
-  while (i < pattern.length && (first || pattern.charAt(i) !== ']')) {
-    first = false;
-    const lo = pattern.charAt(i);
-    if (pattern.charAt(i + 1) === '-' && i + 2 < pattern.length && pattern.charAt(i + 2) !== ']') {
-      const hi = pattern.charAt(i + 2);
-      if (ch >= lo && ch <= hi) matched = true;
-      i += 3;
-    } else {
-      if (ch === lo) matched = true;
-      i++;
-    }
-  }
-  if (i >= pattern.length) return undefined;
-  return { matched: matched !== negate, next: i + 1 };
-}
-
-/**
- * Falco's pmatch: `value` is under one of the prefixes, on path-component boundaries (`/etc/hello` matches
- * `/etc/hello/x` but not `/etc/hello_world`); a component of a prefix may be a glob.
- */
-export function compilePmatch(prefixes: readonly string[]): (value: string) => boolean {
-  const split = prefixes.map((p) => {
-    const parts = p.split('/');
-    if (parts.length > 1 && parts[parts.length - 1] === '') parts.pop();
-    return parts;
-  });
-  return (value) => {
-    const parts = value.split('/');
-    return split.some(
-      (prefix) => prefix.length <= parts.length && prefix.every((c, i) => globMatch(c, parts[i] ?? '')),
-    );
-  };
-}
+// Matchers for glob and pmatch live in glob.ts; regex (RE2) and byte strings here.
+export { compilePmatch, globMatch } from './glob.ts';
 
 export const MAX_REGEX_LENGTH = 1000;
 
@@ -124,7 +30,11 @@ export function compileRegex(pattern: string): Regex | string {
     const detail = e instanceof Error ? e.message.replace(/^error parsing regexp: /, '') : String(e);
     return `invalid regex (RE2 syntax): ${detail}`;
   }
-  return { test: (text) => re.matches(text), size: Number(re.re2Input.numberOfInstructions()) };
+  const size = Number(re.re2Input.numberOfInstructions());
+  // A value without the text every match contains is refused before RE2 runs (regex-literals.ts).
+  const lits = requiredLiterals(pattern);
+  if (lits === undefined) return { test: (text) => re.matches(text), size };
+  return { test: (text) => hasLiterals(lits, text) && re.matches(text), size };
 }
 
 /** The RHS of bcontains/bstartswith: hex digits, two per byte. */

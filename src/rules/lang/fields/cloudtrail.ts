@@ -1,7 +1,7 @@
 import { field, type JsonObject, type JsonValue } from '../../../model/json.ts';
 import type { FieldDef } from './types.ts';
-import { ctField } from './define.ts';
-import { at, flag, plain } from './record.ts';
+import { ctField, memo } from './define.ts';
+import { at, flag, plain, plain1, plain2 } from './record.ts';
 import { ctInfo, ctOriginalUser, ctReadOnly, ctUser, s3Uri } from './cloudtrail-user.ts';
 
 import { shortSource } from '../../../normalize/read-set.ts';
@@ -45,9 +45,9 @@ function ec2Name(rec: JsonObject): string | undefined {
 
 // Plain fields read like the plugin's GetStringBytes: a present value that is not a string is an empty string.
 const top = (name: string, key: string, description: string, example: string): FieldDef =>
-  ctField(name, description, example, (r) => plain(r, key));
+  ctField(name, description, example, (r) => plain1(r, key));
 const under = (name: string, parent: string, key: string, example: string): FieldDef =>
-  ctField(name, `${parent}.${key}`, example, (r) => plain(r, parent, key));
+  ctField(name, `${parent}.${key}`, example, (r) => plain2(r, parent, key));
 
 /** Request parameters the cloudtrail plugin exposes by name (extract.go); everything else is json.value[…]. */
 const REQUEST_KEYS: readonly (readonly [string, string])[] = [
@@ -78,13 +78,17 @@ export const CLOUDTRAIL_FIELDS: readonly FieldDef[] = [
   ),
   top('ct.time', 'eventTime', 'eventTime as written in the record', '2022-08-10T22:38:27Z'),
   top('ct.src', 'eventSource', 'the service (eventSource)', 'kms.amazonaws.com'),
-  ctField('ct.shortsrc', 'eventSource without .amazonaws.com', 'kms', (r) => {
-    const src = plain(r, 'eventSource');
-    return src === undefined ? undefined : shortSource(src);
-  }),
+  memo(
+    ctField('ct.shortsrc', 'eventSource without .amazonaws.com', 'kms', (r) => {
+      const src = plain(r, 'eventSource');
+      return src === undefined ? undefined : shortSource(src);
+    }),
+  ),
   top('ct.name', 'eventName', 'the API call (eventName)', 'PutKeyPolicy'),
-  ctField('ct.user', 'the user, by userIdentity.type (Falco cloudtrail plugin semantics)', 'Alice', ctUser),
-  ctField('ct.originaluser', 'for assumed roles the session name, else userName', 'alice-session', ctOriginalUser),
+  memo(ctField('ct.user', 'the user, by userIdentity.type (Falco cloudtrail plugin semantics)', 'Alice', ctUser)),
+  memo(
+    ctField('ct.originaluser', 'for assumed roles the session name, else userName', 'alice-session', ctOriginalUser),
+  ),
   ctField('ct.user.accountid', 'userIdentity.accountId, else recipientAccountId', '111122223333', (r) =>
     at(r, ['userIdentity', 'accountId']) === undefined
       ? plain(r, 'recipientAccountId')
@@ -96,11 +100,15 @@ export const CLOUDTRAIL_FIELDS: readonly FieldDef[] = [
   top('ct.region', 'awsRegion', 'the region of the call (awsRegion)', 'us-west-2'),
   top('ct.srcip', 'sourceIPAddress', 'the caller IP address (sourceIPAddress)', '192.0.2.0'),
   top('ct.useragent', 'userAgent', 'the caller user agent', 'aws-cli/2.13.0'),
-  ctField('ct.request', 'requestParameters as compact JSON', '{"keyId":"1234abcd"}', (r) =>
-    json(r, 'requestParameters'),
+  memo(
+    ctField('ct.request', 'requestParameters as compact JSON', '{"keyId":"1234abcd"}', (r) =>
+      json(r, 'requestParameters'),
+    ),
   ),
-  ctField('ct.response', 'responseElements as compact JSON', '{"keyId":"arn:aws:kms:…"}', (r) =>
-    json(r, 'responseElements'),
+  memo(
+    ctField('ct.response', 'responseElements as compact JSON', '{"keyId":"arn:aws:kms:…"}', (r) =>
+      json(r, 'responseElements'),
+    ),
   ),
   ...REQUEST_KEYS.map(([n, key]) => under(`ct.request.${n}`, 'requestParameters', key, '')),
   // The plugin's switch spells this case `ct.request.documentName`, which never equals the field's name: never a value.
@@ -112,11 +120,13 @@ export const CLOUDTRAIL_FIELDS: readonly FieldDef[] = [
   ),
   under('ct.response.subnetid', 'responseElements', 'subnetId', 'subnet-0123'),
   under('ct.response.reservationid', 'responseElements', 'reservationId', 'r-0123'),
-  ctField(
-    'ct.info',
-    'summary: user via srcip →/← eventName (user →/← eventName when both are the same), then S3 details',
-    'Alice via 192.0.2.0 → PutKeyPolicy',
-    ctInfo,
+  memo(
+    ctField(
+      'ct.info',
+      'summary: user via srcip →/← eventName (user →/← eventName when both are the same), then S3 details',
+      'Alice via 192.0.2.0 → PutKeyPolicy',
+      ctInfo,
+    ),
   ),
   ctField(
     'ct.managementevent',
@@ -146,10 +156,14 @@ export const CLOUDTRAIL_FIELDS: readonly FieldDef[] = [
   // The plugin reads these two as strings; CloudTrail writes objects, which the plugin gives as empty strings.
   top('ct.serviceeventdetails', 'serviceEventDetails', 'serviceEventDetails when a string; "" for an object', ''),
   top('ct.edgedevicedetails', 'edgeDeviceDetails', 'edgeDeviceDetails when a string; "" for an object', ''),
-  ctField('ct.additionaleventdata', 'additionalEventData as compact JSON', '{"x":1}', (r) =>
-    json(r, 'additionalEventData'),
+  memo(
+    ctField('ct.additionaleventdata', 'additionalEventData as compact JSON', '{"x":1}', (r) =>
+      json(r, 'additionalEventData'),
+    ),
   ),
-  ctField('ct.resources', 'each resources[] element as JSON, joined with ","', '{"ARN":"arn:aws:kms:…"}', resources),
+  memo(
+    ctField('ct.resources', 'each resources[] element as JSON, joined with ","', '{"ARN":"arn:aws:kms:…"}', resources),
+  ),
   under('ct.tlsdetails.tlsversion', 'tlsDetails', 'tlsVersion', 'TLSv1.3'),
   under('ct.tlsdetails.ciphersuite', 'tlsDetails', 'cipherSuite', 'TLS_AES_128_GCM_SHA256'),
   under(
@@ -164,8 +178,8 @@ export const CLOUDTRAIL_FIELDS: readonly FieldDef[] = [
   under('ct.addendum.originaleventid', 'addendum', 'originalEventID', ''),
   under('s3.bucket', 'requestParameters', 'bucketName', 'my-bucket'),
   under('s3.key', 'requestParameters', 'key', 'path/to/object'),
-  ctField('s3.uri', 's3://bucketName/key', 's3://my-bucket/path/to/object', s3Uri),
-  ctField('ec2.name', 'the Name tag of the instance in tagSpecificationSet', 'web-1', ec2Name),
+  memo(ctField('s3.uri', 's3://bucketName/key', 's3://my-bucket/path/to/object', s3Uri)),
+  memo(ctField('ec2.name', 'the Name tag of the instance in tagSpecificationSet', 'web-1', ec2Name)),
   under('ecr.repository', 'requestParameters', 'repositoryName', 'my-repo'),
   under('ecr.imagetag', 'requestParameters', 'imageTag', 'latest'),
   under('ecr.image.tag', 'requestParameters', 'imageTag', 'latest'),

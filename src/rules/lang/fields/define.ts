@@ -18,5 +18,11 @@ export function findingField(
   example: string,
   extract: (f: RuleSubject) => FieldResult | undefined,
 ): FieldDef {
-  return { name, type, description, example, argument: 'none', extract: (f) => extract(f) };
+  // `extract` itself: no wrapper call per read (its argument is always undefined: the field takes none).
+  return { name, type, description, example, argument: 'none', extract };
+}
+
+/** The same field, read once per event (FieldDef.memo): for values derived with a parse, an allocation, a search. */
+export function memo(def: FieldDef): FieldDef {
+  return { ...def, memo: true };
 }

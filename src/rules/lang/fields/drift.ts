@@ -3,7 +3,7 @@ import type { DriftFinding } from '../../../model/finding.ts';
 import type { AttributeName } from '../../../model/snapshot.ts';
 import { isJsonObject, field } from '../../../model/json.ts';
 import type { FieldDef, FieldResult, FieldType } from './types.ts';
-import { findingField } from './define.ts';
+import { findingField, memo } from './define.ts';
 import { ctUser } from './cloudtrail-user.ts';
 import { shortSource } from './cloudtrail.ts';
 import { str } from './record.ts';
@@ -66,9 +66,11 @@ function attributeField(prefix: 'drift' | 'tf', attr: AttributeName, type: Field
   };
   const description = prefix === 'drift' ? `${attr} after the event` : `${attr} as Terraform declares it`;
   if (attr !== 'tags') {
-    return findingField(`${prefix}.${attr}`, type, description, example, (f) => typed(read(f), type));
+    // typed() parses a date and serializes an object (policy, constraints): once per event.
+    return memo(findingField(`${prefix}.${attr}`, type, description, example, (f) => typed(read(f), type)));
   }
   return {
+    memo: true,
     name: `${prefix}.tags`,
     type: 'string',
     description: `${description}; with [Key], that one tag`,
@@ -89,35 +91,43 @@ function list(values: readonly string[] | undefined): readonly string[] | undefi
 }
 
 export const DRIFT_FIELDS: readonly FieldDef[] = [
-  findingField('cloud.service', 'string', 'the service, e.g. kms (ct.shortsrc)', 'kms', (f) => {
-    const src = str(f.event.record, 'eventSource') ?? f.event.eventSource;
-    return shortSource(src);
-  }),
+  memo(
+    findingField('cloud.service', 'string', 'the service, e.g. kms (ct.shortsrc)', 'kms', (f) => {
+      const src = str(f.event.record, 'eventSource') ?? f.event.eventSource;
+      return shortSource(src);
+    }),
+  ),
   findingField('cloud.region', 'string', 'the region of the resource', 'us-west-2', (f) => f.region),
   findingField('cloud.account', 'string', 'the account of the resource', '111122223333', (f) => f.account),
-  findingField('user', 'string', 'ct.user, else the caller ARN, else invokedBy', 'Alice', (f) => {
-    const rec = f.event.record;
-    return (
-      ctUser(rec) ??
-      str(rec, 'userIdentity', 'arn') ??
-      str(rec, 'userIdentity', 'invokedBy') ??
-      f.event.actor.arn ??
-      f.event.actor.invokedBy
-    );
-  }),
-  findingField(
-    'user.arn',
-    'string',
-    'the caller ARN',
-    'arn:aws:iam::111122223333:user/Alice',
-    (f) => str(f.event.record, 'userIdentity', 'arn') ?? f.event.actor.arn,
+  memo(
+    findingField('user', 'string', 'ct.user, else the caller ARN, else invokedBy', 'Alice', (f) => {
+      const rec = f.event.record;
+      return (
+        ctUser(rec) ??
+        str(rec, 'userIdentity', 'arn') ??
+        str(rec, 'userIdentity', 'invokedBy') ??
+        f.event.actor.arn ??
+        f.event.actor.invokedBy
+      );
+    }),
   ),
-  findingField(
-    'user.type',
-    'string',
-    'userIdentity.type',
-    'IAMUser',
-    (f) => str(f.event.record, 'userIdentity', 'type') ?? f.event.actor.type,
+  memo(
+    findingField(
+      'user.arn',
+      'string',
+      'the caller ARN',
+      'arn:aws:iam::111122223333:user/Alice',
+      (f) => str(f.event.record, 'userIdentity', 'arn') ?? f.event.actor.arn,
+    ),
+  ),
+  memo(
+    findingField(
+      'user.type',
+      'string',
+      'userIdentity.type',
+      'IAMUser',
+      (f) => str(f.event.record, 'userIdentity', 'type') ?? f.event.actor.type,
+    ),
   ),
   findingField(
     'resource',
@@ -199,8 +209,11 @@ export const DRIFT_FIELDS: readonly FieldDef[] = [
     'modified',
     (f) => f.driftType,
   ),
-  findingField('drift.changed', 'list', 'the attributes that differ from Terraform', '(key_state, policy)', (f) =>
-    list(Object.keys(f.changes)),
+  // Object.keys allocates: once per event.
+  memo(
+    findingField('drift.changed', 'list', 'the attributes that differ from Terraform', '(key_state, policy)', (f) =>
+      list(Object.keys(f.changes)),
+    ),
   ),
   findingField(
     'drift.by_terraform',
@@ -241,15 +254,17 @@ export const DRIFT_FIELDS: readonly FieldDef[] = [
     '(kms:ViaService)',
     (f) => list(f.policy?.condition_keys_removed),
   ),
-  findingField(
-    'policy.actions_widened',
-    'list',
-    'KMS actions a statement now allows that the statements it replaced did not (wildcards expanded)',
-    '(kms:Decrypt, kms:Encrypt)',
-    (f) =>
-      list(
-        f.policy === undefined ? undefined : [...new Set(f.policy.actions_widened.flatMap((w) => w.actions))].sort(),
-      ),
+  memo(
+    findingField(
+      'policy.actions_widened',
+      'list',
+      'KMS actions a statement now allows that the statements it replaced did not (wildcards expanded)',
+      '(kms:Decrypt, kms:Encrypt)',
+      (f) =>
+        list(
+          f.policy === undefined ? undefined : [...new Set(f.policy.actions_widened.flatMap((w) => w.actions))].sort(),
+        ),
+    ),
   ),
   findingField(
     'policy.admin_can_use',

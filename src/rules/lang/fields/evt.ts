@@ -1,5 +1,5 @@
 import type { FieldDef, FieldResult, RuleSubject } from './types.ts';
-import { findingField } from './define.ts';
+import { findingField, memo } from './define.ts';
 import { jsonText, parsePointer, resolvePointer } from './json-pointer.ts';
 import { pluginInfo } from './cloudtrail-user.ts';
 import { eventTime, type EventTime } from './time.ts';
@@ -33,7 +33,9 @@ function timeField(
   example: string,
   text: (t: EventTime) => string,
 ): FieldDef {
+  // Every time field parses eventTime (Date.parse and a RegExp): once per event.
   return {
+    memo: true,
     ...findingField(name, type, description, example, (f) => {
       const t = eventTime(f.event.eventTime);
       return t === undefined ? undefined : type === 'date' ? f.event.eventTime : text(t);
@@ -61,6 +63,7 @@ function nsField(
   padded: boolean,
 ): FieldDef {
   return {
+    memo: true,
     ...findingField(name, 'number', description, example, (f) => {
       const t = eventTime(f.event.eventTime);
       return t === undefined ? undefined : read(t, f);
@@ -96,21 +99,25 @@ function jsonValueField(name: string): FieldDef {
 }
 
 function jsonObjField(name: string): FieldDef {
-  return findingField(name, 'string', 'the whole CloudTrail record as indented JSON', '{ … }', (f) =>
-    JSON.stringify(f.event.record, null, 2),
+  return memo(
+    findingField(name, 'string', 'the whole CloudTrail record as indented JSON', '{ … }', (f) =>
+      JSON.stringify(f.event.record, null, 2),
+    ),
   );
 }
 
 function jsonRawtime(name: string): FieldDef {
-  return findingField(
-    name,
-    'string',
-    'the event time in nanoseconds since the epoch, as text',
-    '1660171107000000000',
-    (f) => {
-      const t = eventTime(f.event.eventTime);
-      return t === undefined ? undefined : `${t.seconds}${pad(t.nanos, 9)}`.replace(/^0+(?=\d)/, '');
-    },
+  return memo(
+    findingField(
+      name,
+      'string',
+      'the event time in nanoseconds since the epoch, as text',
+      '1660171107000000000',
+      (f) => {
+        const t = eventTime(f.event.eventTime);
+        return t === undefined ? undefined : `${t.seconds}${pad(t.nanos, 9)}`.replace(/^0+(?=\d)/, '');
+      },
+    ),
   );
 }
 
@@ -184,12 +191,14 @@ export const EVT_FIELDS: readonly FieldDef[] = [
     'cloudtrail',
     () => 'cloudtrail',
   ),
-  findingField(
-    'evt.plugininfo',
-    'string',
-    "the cloudtrail plugin's summary of the event: region, user, service, eventName, then ct.info",
-    'us-west-2 Alice kms DisableKey Alice via 192.0.2.0 → DisableKey',
-    (f) => pluginInfo(f.event.record),
+  memo(
+    findingField(
+      'evt.plugininfo',
+      'string',
+      "the cloudtrail plugin's summary of the event: region, user, service, eventName, then ct.info",
+      'us-west-2 Alice kms DisableKey Alice via 192.0.2.0 → DisableKey',
+      (f) => pluginInfo(f.event.record),
+    ),
   ),
   findingField(
     'evt.source',

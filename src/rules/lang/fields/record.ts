@@ -15,6 +15,21 @@ export function at(rec: JsonObject, path: readonly string[]): JsonValue | undefi
   return cur;
 }
 
+/** plain(rec, key) without the path array: the plain fields read one key or two per check. */
+export function plain1(rec: JsonObject, key: string): string | undefined {
+  if (!isJsonObject(rec) || !Object.hasOwn(rec, key)) return undefined;
+  const v = rec[key];
+  return typeof v === 'string' ? v : '';
+}
+
+/** plain(rec, parent, key) without the path array. */
+export function plain2(rec: JsonObject, parent: string, key: string): string | undefined {
+  const obj = isJsonObject(rec) ? field(rec, parent) : undefined;
+  if (!isJsonObject(obj) || !Object.hasOwn(obj, key)) return undefined;
+  const v = obj[key];
+  return typeof v === 'string' ? v : '';
+}
+
 /**
  * The plugin's `string(jdata.Get(path).GetStringBytes())`: no value when the path is absent, the string when it is
  * one, and an empty string for any other JSON value (null, a number, an object): present, but not text.

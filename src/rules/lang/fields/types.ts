@@ -36,6 +36,12 @@ export interface FieldDef {
   /** An example value, for `rules fields` and docs. */
   readonly example: string;
   readonly argument: FieldArgument;
+  /**
+   * Computing the value costs more than looking it up (a parse, an allocation, several reads): conditions and outputs
+   * then read it once per event (compile/memo.ts). Only for fields without an argument; the value must depend on the
+   * subject alone.
+   */
+  readonly memo?: boolean;
   /** `undefined` means the field has no value for this subject (Falco's `<NA>`). */
   extract(subject: RuleSubject, arg?: string): FieldResult | undefined;
   /** Rejects a bad argument at load time (e.g. a JSON pointer not starting with `/`); returns a message. */
