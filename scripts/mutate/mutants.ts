@@ -366,10 +366,10 @@ export const MUTANTS: readonly Mutant[] = [
   {
     id: 'rules-and-of-three-is-or',
     file: 'src/rules/lang/compile.ts',
-    find: 'for (const c of children) if (!c(s)) return false;\n        return true;',
-    replace: 'for (const c of children) if (c(s)) return true;\n        return false;',
+    find: 'return (s) => a(s) && b(s) && c(s);',
+    replace: 'return (s) => a(s) || b(s) || c(s);',
     tests: ['test/rules/lang/operators-edge.test.ts', ...RULES_LANG_TESTS],
-    description: '`and` of three or more operands behaves as `or`',
+    description: '`and` of three operands (unrolled; longer chains loop) behaves as `or`',
   },
   {
     id: 'rules-macro-sees-later-macros',
