@@ -114,18 +114,23 @@ export interface RuleCounts {
  */
 export function countingRuleset(ruleset: Ruleset): { ruleset: Ruleset; counts: RuleCounts } {
   const counts: RuleCounts = { checks: 0, matches: 0, checked: new Set(), matched: new Set() };
-  const rules = ruleset.rules.map((rule): CompiledRule => ({
-    ...rule,
-    check: (subject: RuleSubject) => {
+  // Both checks are counted: the ruleset tests an event the index filed by service and name with bucketCheck.
+  const counted =
+    (rule: CompiledRule, check: CompiledRule['check']): CompiledRule['check'] =>
+    (subject: RuleSubject) => {
       counts.checks++;
       counts.checked.add(rule.name);
-      const hit = rule.check(subject);
+      const hit = check(subject);
       if (hit) {
         counts.matches++;
         counts.matched.add(rule.name);
       }
       return hit;
-    },
+    };
+  const rules = ruleset.rules.map((rule): CompiledRule => ({
+    ...rule,
+    check: counted(rule, rule.check),
+    bucketCheck: counted(rule, rule.bucketCheck),
   }));
   return { ruleset: createRuleset(rules), counts };
 }

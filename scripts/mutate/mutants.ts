@@ -349,11 +349,19 @@ export const MUTANTS: readonly Mutant[] = [
   // --- rules engine ---
   {
     id: 'rules-endswith-startswith',
+    file: 'src/rules/lang/compile/fused.ts',
+    find: "return typeof v === 'string' && v.endsWith(r);",
+    replace: "return typeof v === 'string' && v.startsWith(r);",
+    tests: RULES_LANG_TESTS,
+    description: '`endswith` on a string field against a literal behaves as `startswith`',
+  },
+  {
+    id: 'rules-endswith-field-value-startswith',
     file: 'src/rules/lang/compile/ops.ts',
     find: 'return (v) => String(v).endsWith(r);',
     replace: 'return (v) => String(v).startsWith(r);',
     tests: RULES_LANG_TESTS,
-    description: '`endswith` behaves as `startswith`',
+    description: '`endswith val(field)` (the generic path since the fused checks) behaves as `startswith`',
   },
   {
     id: 'rules-not-ignored',
@@ -370,6 +378,30 @@ export const MUTANTS: readonly Mutant[] = [
     replace: 'return (s) => a(s) || b(s) || c(s);',
     tests: ['test/rules/lang/operators-edge.test.ts', ...RULES_LANG_TESTS],
     description: '`and` of three operands (unrolled; longer chains loop) behaves as `or`',
+  },
+  {
+    id: 'rules-bucket-check-without-index',
+    file: 'src/rules/load/ruleset.ts',
+    find: 'const decided = service !== undefined && name !== undefined;',
+    replace: 'const decided = true;',
+    tests: ['test/rules/load/bucket-check.test.ts', ...RULES_LOAD_TESTS],
+    description: 'an event the index could not file by name or service is tested without its name/service conjuncts',
+  },
+  {
+    id: 'rules-bucket-decides-ct-src',
+    file: 'src/rules/lang/index.ts',
+    find: "new Set(['evt.name', 'ct.name', 'ct.shortsrc', 'cloud.service'])",
+    replace: "new Set(['evt.name', 'ct.name', 'ct.shortsrc', 'cloud.service', 'ct.src'])",
+    tests: ['test/rules/load/bucket-check.test.ts', ...RULES_LOAD_TESTS],
+    description: '`ct.src = kms.amazonaws.com` is left out in the kms bucket, which also holds a source written `kms`',
+  },
+  {
+    id: 'rules-bucket-drops-under-or',
+    file: 'src/rules/lang/index.ts',
+    find: "if (expr.kind !== 'and') return expr;",
+    replace: "if (expr.kind !== 'and' && expr.kind !== 'or') return expr;",
+    tests: ['test/rules/load/bucket-check.test.ts', ...RULES_LOAD_TESTS],
+    description: 'a name conjunct under an `or` is left out as if the bucket decided it',
   },
   {
     id: 'rules-macro-sees-later-macros',

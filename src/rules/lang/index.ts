@@ -52,6 +52,36 @@ function fromCheck(check: CheckExpr): EventIndexKeys {
   return ANY;
 }
 
+/**
+ * Fields whose `=`/`in` on literals the ruleset's (service, name) index decides: evt.name and ct.name read the name an
+ * event is filed under, ct.shortsrc and cloud.service its short source (see the ruleset's indexKeys). ct.src is not
+ * one of them: several sources can share a short name, so its bucket does not decide it.
+ */
+const INDEX_DECIDED_FIELDS: ReadonlySet<string> = new Set(['evt.name', 'ct.name', 'ct.shortsrc', 'cloud.service']);
+
+/**
+ * The condition without the `and` conjuncts the index has already decided, for an event filed under both a service
+ * and a name: `undefined` when nothing else is left (the condition is then true for every event of its buckets).
+ * Sound because eventIndexKeys intersects conjuncts: a rule sits in the bucket of (s, n) only when n (s) is in every
+ * top-level name (source) conjunct's values, and such an event's evt.name and ct.name are n, ct.shortsrc and
+ * cloud.service s. Everything under an `or` or a `not` is kept.
+ */
+export function withoutIndexDecided(expr: Expr): Expr | undefined {
+  if (expr.kind === 'check') {
+    const keys = fromCheck(expr);
+    const decided =
+      expr.field.kind === 'field' &&
+      INDEX_DECIDED_FIELDS.has(expr.field.name) &&
+      (keys.names !== 'any' || keys.sources !== 'any');
+    return decided ? undefined : expr;
+  }
+  if (expr.kind !== 'and') return expr;
+  const kept = expr.children.map(withoutIndexDecided).filter((c): c is Expr => c !== undefined);
+  if (kept.length === 0) return undefined;
+  if (kept.length === 1) return kept[0];
+  return { ...expr, children: kept };
+}
+
 function intersect(a: ReadonlySet<string> | 'any', b: ReadonlySet<string> | 'any'): ReadonlySet<string> | 'any' {
   if (a === 'any') return b;
   if (b === 'any') return a;

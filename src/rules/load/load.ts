@@ -1,8 +1,9 @@
 import { atLeast, type Priority } from '../../model/priority.ts';
+import type { Expr } from '../lang/ast.ts';
 import type { Problem } from '../../model/problem.ts';
-import { compileCondition } from '../lang/compile.ts';
+import { compileCondition, type CompiledCheck } from '../lang/compile.ts';
 import { fieldRegistry } from '../lang/fields.ts';
-import { equalityConstraints, eventIndexKeys } from '../lang/index.ts';
+import { equalityConstraints, eventIndexKeys, withoutIndexDecided } from '../lang/index.ts';
 import { compileOutput } from '../lang/output.ts';
 import { Collector } from './collector.ts';
 import type { RuleDef } from './defs.ts';
@@ -127,6 +128,7 @@ function compileRule(rule: RuleDef, ctx: ResolveContext): RuleResult {
         tags: [...rule.tags].sort(),
         source: rule.source,
         check: check.check,
+        bucketCheck: bucketCheck(resolved, check.check),
         output: output.output,
         keys: eventIndexKeys(resolved),
         equalities: equalityConstraints(resolved),
@@ -141,6 +143,16 @@ function compileRule(rule: RuleDef, ctx: ResolveContext): RuleResult {
     return { skipped: { ...toProblem(first, 'LOAD_UNKNOWN_FILTER'), severity: 'warning' }, outputWarnings: [] };
   }
   return { errors, outputProblems: outputErrors.map((e) => toProblem(e, 'LOAD_ERR_COMPILE_OUTPUT')), outputWarnings };
+}
+
+/** The check an event filed under a service and a name meets (CompiledRule.bucketCheck). */
+function bucketCheck(resolved: Expr, full: CompiledCheck): CompiledCheck {
+  const rest = withoutIndexDecided(resolved);
+  if (rest === undefined) return () => true;
+  if (rest === resolved) return full;
+  // A part of a condition that compiled compiles; the full check stays right if it ever did not.
+  const compiled = compileCondition(rest, fieldRegistry);
+  return compiled.ok ? compiled.check : full;
 }
 
 // The language's wording for a field it does not know, in conditions and outputs.

@@ -144,6 +144,15 @@ describe('semantics', () => {
     expect(matches(text, schedule)).toBe(expected);
   });
 
+  it("string operators against another field compare with that field's value", () => {
+    const s = subject({ ...schedule.event.record, a: 'ScheduleKeyDeletion', b: 'Deletion', c: 'Schedule' });
+    expect(matches('json.value[/a] endswith val(json.value[/b])', s)).toBe(true);
+    expect(matches('json.value[/a] endswith val(json.value[/c])', s)).toBe(false);
+    expect(matches('json.value[/a] startswith val(json.value[/c])', s)).toBe(true);
+    expect(matches('json.value[/a] startswith val(json.value[/b])', s)).toBe(false);
+    expect(matches('json.value[/a] contains val(json.value[/b])', s)).toBe(true);
+  });
+
   it('pmatch matches whole path components', () => {
     const s = subject({ ...schedule.event.record, p: '/etc/hello/x', q: '/etc/hello_world', r: '/etc/hello' });
     expect(matches('json.value[/p] pmatch (/etc/hello)', s)).toBe(true);
