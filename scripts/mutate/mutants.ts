@@ -404,6 +404,14 @@ export const MUTANTS: readonly Mutant[] = [
     description: 'a name conjunct under an `or` is left out as if the bucket decided it',
   },
   {
+    id: 'rules-glob-star-rest-at-start',
+    file: 'src/rules/lang/compile/glob.ts',
+    find: 'return (text, from, to) => to - from >= length && globMatchRange(rest, text, to - length, to);',
+    replace: 'return (text, from, to) => to - from >= length && globMatchRange(rest, text, from, from + length);',
+    tests: ['test/rules/lang/prepared.test.ts', ...RULES_LANG_TESTS],
+    description: 'a glob `*` + fixed-length rest is tried on the first characters instead of the last',
+  },
+  {
     id: 'rules-macro-sees-later-macros',
     file: 'src/rules/load/resolve.ts',
     find: 'if (macro === undefined || macro.order >= visibleBefore) {',

@@ -56,6 +56,20 @@ describe('globs prepared once', () => {
     ['*[', 'x['],
     ['*?', ''],
     ['AB*', 'ab'],
+    // `*` then a fixed-length rest: tried on the last characters only.
+    ['*-0000[0-9][0-9]', 'key-000042'],
+    ['*-0000[0-9][0-9]', 'key-00004x'],
+    ['*-0000[0-9][0-9]', '-000042'],
+    ['*-0000[0-9][0-9]', '000042'],
+    ['*a?', 'xab'],
+    ['*a?', 'ab'],
+    ['*a?', 'xabc'],
+    ['*\\*', 'x*'],
+    ['*\\*', 'x'],
+    ['*[ab', 'x[ab'],
+    ['*[!a]', 'b'],
+    ['*[!a]', 'ba'],
+    ['*\\', 'x\\'],
   ])('%j on %j as globMatch', (pattern, text) => {
     expect(compileGlob(pattern)(text)).toBe(globMatch(pattern, text));
   });
@@ -63,6 +77,14 @@ describe('globs prepared once', () => {
   it('agrees with globMatch on generated patterns and texts', () => {
     fc.assert(
       fc.property(globText, globText, (p, t) => compileGlob(p)(t) === globMatch(p, t)),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('a leading `*` and a rest of any elements agrees with globMatch on longer texts', () => {
+    const longText = fc.array(fc.constantFrom(...GLOB_CHARS), { maxLength: 24 }).map((cs) => cs.join(''));
+    fc.assert(
+      fc.property(globText, longText, (rest, t) => compileGlob(`*${rest}`)(t) === globMatch(`*${rest}`, t)),
       { numRuns: 5000 },
     );
   });

@@ -104,13 +104,40 @@ export function compileGlob(pattern: string): (text: string) => boolean {
     return (text) => text.startsWith(prefix);
   }
   if (starts && ends && !GLOB_SPECIAL.test(inner)) return (text) => text.includes(inner);
-  return (text) => globMatch(pattern, text);
+  const range = compileGlobRange(pattern);
+  return (text) => range(text, 0, text.length);
+}
+
+/** globMatchRange(pattern, ·, ·, ·), prepared once: the same answers. */
+export function compileGlobRange(pattern: string): (text: string, from: number, to: number) => boolean {
+  // `*` and then no other `*`: each element of the rest (a character, `?`, a class, an escape) matches exactly one
+  // character, so the rest can only match the last `length` characters. It is tried there once, where the loop
+  // would try it at every start (`*-prod`, `*-[0-9][0-9]`: the commonest globs).
+  if (pattern.startsWith('*') && !pattern.includes('*', 1)) {
+    const rest = pattern.slice(1);
+    const length = elementCount(rest);
+    return (text, from, to) => to - from >= length && globMatchRange(rest, text, to - length, to);
+  }
+  return (text, from, to) => globMatchRange(pattern, text, from, to);
+}
+
+/** The characters a glob without `*` matches: one per element, as globMatchRange reads them. */
+function elementCount(pattern: string): number {
+  let n = 0;
+  for (let p = 0; p < pattern.length; n++) {
+    const c = pattern.charAt(p);
+    if (c === '[') p = matchClass(pattern, p, '')?.next ?? p + 1;
+    else if (c === '\\' && p + 1 < pattern.length) p += 2;
+    else p++;
+  }
+  return n;
 }
 
 /** One component of a pmatch prefix: literal text, or a glob (one shape for both: the loop's reads stay monomorphic). */
 interface Component {
   readonly text: string;
-  readonly glob: boolean;
+  /** The glob's prepared matcher; undefined for literal text. */
+  readonly glob: ((text: string, from: number, to: number) => boolean) | undefined;
 }
 
 /**
@@ -122,7 +149,7 @@ export function compilePmatch(prefixes: readonly string[]): (value: string) => b
   const compiled = prefixes.map((p): readonly Component[] => {
     const parts = p.split('/');
     if (parts.length > 1 && parts[parts.length - 1] === '') parts.pop();
-    return parts.map((c) => ({ text: c, glob: GLOB_SPECIAL.test(c) }));
+    return parts.map((c): Component => ({ text: c, glob: GLOB_SPECIAL.test(c) ? compileGlobRange(c) : undefined }));
   });
   return (value) => {
     for (let i = 0; i < compiled.length; i++) if (underPrefix(compiled[i] as readonly Component[], value)) return true;
@@ -141,8 +168,8 @@ function underPrefix(prefix: readonly Component[], value: string): boolean {
     let end = value.indexOf('/', start);
     if (end < 0) end = value.length;
     const c = prefix[i] as Component;
-    if (c.glob) {
-      if (!globMatchRange(c.text, value, start, end)) return false;
+    if (c.glob !== undefined) {
+      if (!c.glob(value, start, end)) return false;
     } else if (end - start !== c.text.length || !value.startsWith(c.text, start)) return false;
     start = end + 1;
   }
