@@ -1,6 +1,6 @@
 import { atLeast, type Priority } from '../../model/priority.ts';
-import type { Expr } from '../lang/ast.ts';
 import type { Problem } from '../../model/problem.ts';
+import type { Expr } from '../lang/ast.ts';
 import { compileCondition, type CompiledCheck } from '../lang/compile.ts';
 import { fieldRegistry } from '../lang/fields.ts';
 import { equalityConstraints, eventIndexKeys, withoutIndexDecided } from '../lang/index.ts';
