@@ -1,51 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { createCore, fixedState, type Core } from '../../src/app.ts';
+import type { Core } from '../../src/app.ts';
 import type { JsonObject } from '../../src/model/json.ts';
-import type { ComplianceSettings } from '../../src/model/compliance.ts';
-import { loadRules } from '../../src/rules/load/load.ts';
-import { readRuleFiles } from '../../src/rules/load/files.ts';
-import { loadStates } from '../../src/terraform/load-states.ts';
-
-const DOC = 'fixtures/cloudtrail/aws-kms-developer-guide';
-const ACCOUNT = '111122223333';
-const EMERGENCY_ROLE = `arn:aws:iam::${ACCOUNT}:role/EmergencyKeyAdmin`;
-const RECOVERY_ROLE = `arn:aws:iam::${ACCOUNT}:role/SecurityRecovery`;
-const SETTINGS: Partial<ComplianceSettings> = {
-  emergencyPrincipals: [EMERGENCY_ROLE],
-  recoveryPrincipals: [RECOVERY_ROLE],
-  recoveryWindowDays: 7,
-};
-const T0 = Date.parse('2026-11-01T08:00:00Z');
-const DAY = 86_400_000;
-
-const rules = loadRules((await readRuleFiles(['rules'])).files).ruleset;
-const state = await loadStates(['examples/terraform.tfstate']);
-
-function core(settings: Partial<ComplianceSettings> = SETTINGS): Core {
-  return createCore({ ruleset: rules, terraformPrincipals: [], ...settings }, fixedState(state.index));
-}
-
-/** AWS's sample record of `name`, made by a session of `role` at `ms`: what the emergency procedure produces. */
-/** `role` null keeps the record's own caller (Alice, an IAM user). */
-function call(file: string, role: string | null, ms: number, id: string): JsonObject {
-  const record = JSON.parse(readFileSync(`${DOC}/${file}`, 'utf8')) as JsonObject;
-  const name = role?.split('/').at(-1) ?? 'Alice';
-  return {
-    ...record,
-    eventID: id,
-    eventTime: new Date(ms).toISOString().replace('.000Z', 'Z'),
-    userIdentity:
-      role === null
-        ? (record['userIdentity'] ?? null)
-        : {
-            type: 'AssumedRole',
-            arn: `arn:aws:sts::${ACCOUNT}:assumed-role/${name}/incident-42`,
-            accountId: ACCOUNT,
-            sessionContext: { sessionIssuer: { type: 'Role', arn: role, accountId: ACCOUNT, userName: name } },
-          },
-  };
-}
+import { call, core, DAY, EMERGENCY_ROLE, RECOVERY_ROLE, SETTINGS, T0 } from './records.ts';
 
 const rulesOf = (c: Core, ...records: JsonObject[]): string[][] =>
   records.map((r) =>
