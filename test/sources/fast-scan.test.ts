@@ -1,6 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { JsonValue } from '../../src/model/json.ts';
@@ -9,6 +7,7 @@ import { scanLogFile } from '../../src/sources/prefilter/scan-log-file.ts';
 import { READ_ALL, READ_TRACKED, type ReadSet } from '../../src/normalize/read-set.ts';
 import { byteReadSet, type ByteReadSet } from '../../src/sources/prefilter/read-set-bytes.ts';
 import { compileScanner, WASM } from '../../src/sources/prefilter/wasm/build.ts';
+import { bytesOf, fixtureFiles, LOG_FILES, reformatted } from './log-files.ts';
 
 // The WebAssembly scanner replaces scanLogFile on the replay path, so it must give scanLogFile's answer on every
 // input: the same records, extents and skips on every file scanLogFile reads, and undefined on every file it leaves
@@ -16,16 +15,6 @@ import { compileScanner, WASM } from '../../src/sources/prefilter/wasm/build.ts'
 // exactly what JSON.parse accepts (prefilter.test.ts), and prefilter.test.ts runs its outcome comparisons through
 // the WebAssembly scanner since log-file.ts uses it.
 
-function files(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? files(path) : /\.(json|gz)$/.test(name) ? [path] : [];
-  });
-}
-const bytesOf = (path: string): Buffer => {
-  const raw = readFileSync(path);
-  return raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw;
-};
 const parses = (b: Buffer): boolean => {
   try {
     JSON.parse(b.toString('utf8').replace(/^\uFEFF/, ''));
@@ -68,16 +57,9 @@ function agree(bytes: Buffer): boolean {
   return read;
 }
 
-const LOG_FILES = files('fixtures').filter((f) => {
-  try {
-    return Array.isArray((JSON.parse(bytesOf(f).toString('utf8')) as { Records?: unknown }).Records);
-  } catch {
-    return false;
-  }
-});
 const RECORDS: JsonValue[] = [
   ...LOG_FILES.flatMap((f) => (JSON.parse(bytesOf(f).toString('utf8')) as { Records: JsonValue[] }).Records),
-  ...files('fixtures/cloudtrail/aws-kms-developer-guide').flatMap((f) => {
+  ...fixtureFiles('fixtures/cloudtrail/aws-kms-developer-guide').flatMap((f) => {
     const v = JSON.parse(readFileSync(f, 'utf8')) as JsonValue;
     return Array.isArray(v) ? v : [v];
   }),
@@ -156,11 +138,7 @@ describe('the WebAssembly scanner gives scanLogFile’s answer', () => {
     const bytes = bytesOf(file);
     const value = JSON.parse(bytes.toString('utf8')) as JsonValue;
     const read = agree(bytes);
-    for (const text of [
-      JSON.stringify(value, null, 2),
-      JSON.stringify(value, null, '\t'),
-      JSON.stringify(value, null, 1).replaceAll('\n', '\r\n'),
-    ]) {
+    for (const text of reformatted(value)) {
       expect(agree(Buffer.from(text))).toBe(read);
     }
   });

@@ -1,6 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createCore, fixedState, type PayloadOutcome } from '../../src/app.ts';
@@ -13,6 +11,7 @@ import { prefilterLogFile } from '../../src/sources/prefilter/log-file.ts';
 import { byteReadSet } from '../../src/sources/prefilter/read-set-bytes.ts';
 import { scanLogFile } from '../../src/sources/prefilter/scan-log-file.ts';
 import { loadStates } from '../../src/terraform/load-states.ts';
+import { bytesOf, fixtureFiles, LOG_FILES, reformatted } from './log-files.ts';
 
 // The byte scan skips records without parsing them. These tests prove it never changes what a file produces: every
 // real file, re-serialized pretty, with tabs and CRLF, and generated files with escapes, Insight events and envelopes
@@ -49,17 +48,6 @@ const cores = Object.entries(READ_SETS).map(
 );
 const core = createCore({ ruleset, terraformPrincipals: [] }, fixedState(state.index));
 
-function files(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? files(path) : /\.(json|gz)$/.test(name) ? [path] : [];
-  });
-}
-const bytesOf = (path: string): Buffer => {
-  const raw = readFileSync(path);
-  return raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw;
-};
-
 /** What a user sees of an outcome: the logs, problems, events and skip counts (zero counts dropped). */
 function seen(o: PayloadOutcome): unknown {
   return {
@@ -95,18 +83,10 @@ function same(bytes: Buffer, path = ''): boolean {
 const KMS_SAMPLES = readdirSync('fixtures/cloudtrail/aws-kms-developer-guide')
   .filter((f) => f.endsWith('.json'))
   .map((f) => JSON.parse(readFileSync(`fixtures/cloudtrail/aws-kms-developer-guide/${f}`, 'utf8')) as JsonValue);
-const LOG_FILES = files('fixtures').filter((f) => {
-  try {
-    const v = JSON.parse(bytesOf(f).toString('utf8')) as { Records?: unknown };
-    return Array.isArray(v.Records);
-  } catch {
-    return false;
-  }
-});
 /** Records of other services: from the real log files, and Stratus Red Team's attack logs (arrays of records). */
 const OTHER = [
   ...LOG_FILES.flatMap((f) => (JSON.parse(bytesOf(f).toString('utf8')) as { Records: JsonValue[] }).Records),
-  ...files('fixtures/cloudtrail/non-kms').flatMap((f) => JSON.parse(readFileSync(f, 'utf8')) as JsonValue[]),
+  ...fixtureFiles('fixtures/cloudtrail/non-kms').flatMap((f) => JSON.parse(readFileSync(f, 'utf8')) as JsonValue[]),
 ].filter((r) => {
   // CloudTrail records only: the S3/SQS event notifications in some fixtures' Records are envelopes, kept on purpose.
   const o = r as { eventSource?: unknown; eventType?: unknown };
@@ -129,11 +109,7 @@ describe('the byte scan of log files changes no outcome', () => {
     const value = JSON.parse(bytes.toString('utf8')) as JsonValue;
     // Some fixtures wrap Records in more than the log file's single key; those are parsed whole, as before.
     const scanned = same(bytes);
-    for (const text of [
-      JSON.stringify(value, null, 2),
-      JSON.stringify(value, null, '\t'),
-      JSON.stringify(value, null, 1).replaceAll('\n', '\r\n'),
-    ]) {
+    for (const text of reformatted(value)) {
       expect(same(Buffer.from(text))).toBe(scanned);
     }
   });

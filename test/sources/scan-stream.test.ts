@@ -1,12 +1,10 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { JsonValue } from '../../src/model/json.ts';
 import { READ_ALL, READ_TRACKED, type ReadSet } from '../../src/normalize/read-set.ts';
 import { prefilterLogFile, type ScannedLogFile } from '../../src/sources/prefilter/log-file.ts';
 import { LogFileStreamScanner } from '../../src/sources/prefilter/scan-stream.ts';
+import { bytesOf, LOG_FILES } from './log-files.ts';
 
 // The daemon scans S3 log files as they are decompressed, chunk by chunk. Whatever the chunk boundaries cut (a
 // record, a string, an escape, a number, the BOM, the frame), the stream scan must find what the whole-file scan
@@ -25,17 +23,6 @@ const READ_SETS: readonly ReadSet[] = [
     ]),
   },
 ];
-
-function files(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? files(path) : /\.(json|gz)$/.test(name) ? [path] : [];
-  });
-}
-const bytesOf = (path: string): Buffer => {
-  const raw = readFileSync(path);
-  return raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw;
-};
 
 /** The stream scan over `bytes` cut every `sizes[i % sizes.length]` bytes, in prefilterLogFile's shape. */
 function streamScan(
@@ -70,14 +57,6 @@ function agree(bytes: Buffer): void {
     }
   }
 }
-
-const LOG_FILES = files('fixtures').filter((f) => {
-  try {
-    return Array.isArray((JSON.parse(bytesOf(f).toString('utf8')) as { Records?: unknown }).Records);
-  } catch {
-    return false;
-  }
-});
 
 describe('the stream scan finds what the whole-file scan finds, however the file is cut', () => {
   it('finds the real log files among the fixtures', () => {
