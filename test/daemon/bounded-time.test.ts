@@ -5,11 +5,12 @@ import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { ROOT } from '../helpers/cli.ts';
 import { startCloudTrailServer } from '../helpers/cloudtrail-server.ts';
-import { startBlackhole, startStallingProxy } from '../helpers/faults.ts';
+import { startBlackhole } from '../helpers/faults.ts';
+import { startStallingProxy } from '../helpers/stalling-proxy.ts';
 import { startDaemon, startQueues, until, type Daemon } from '../helpers/fauxqs.ts';
 
 // Every wait of the daemon is bounded: the real daemon (child process) against fauxqs, with the faults fauxqs cannot
-// produce made by loopback servers in front of it (test/helpers/faults.ts).
+// produce made by loopback servers in front of it (test/helpers/faults.ts, test/helpers/stalling-proxy.ts).
 const base = JSON.parse(
   readFileSync(`${ROOT}fixtures/cloudtrail/aws-kms-developer-guide/ct-disable-key-rotation.1.json`, 'utf8'),
 ) as Record<string, unknown>;
@@ -54,7 +55,7 @@ describe('a stalled S3 body', () => {
   it('holds one message until its timeout while the others flow; the message is then released, counted and redelivered', async () => {
     const q = await startQueues({ maxReceiveCount: 5 });
     cleanups.push(q.stop);
-    const proxy = await startStallingProxy(q.endpoint, /stall\.json\.gz/);
+    const proxy = await startStallingProxy(q.endpoint, { stallBody: 'stall.json.gz', bytes: 100 });
     cleanups.push(proxy.stop);
     const key = 'AWSLogs/111122223333/CloudTrail/us-west-2/stall.json.gz';
     await q.put(key, gzipSync(JSON.stringify({ Records: [{ ...base, eventID: 'stalled' }] })));
@@ -88,7 +89,7 @@ describe('a stalled S3 body', () => {
   it('a body silent for longer than awsResponseTimeoutMs fails its message with the reason, well before the message timeout', async () => {
     const q = await startQueues({ maxReceiveCount: 5 });
     cleanups.push(q.stop);
-    const proxy = await startStallingProxy(q.endpoint, /stall\.json\.gz/);
+    const proxy = await startStallingProxy(q.endpoint, { stallBody: 'stall.json.gz', bytes: 100 });
     cleanups.push(proxy.stop);
     const key = 'AWSLogs/stall.json.gz';
     await q.put(key, gzipSync(JSON.stringify({ Records: [{ ...base, eventID: 'stalled' }] })));

@@ -15,7 +15,7 @@ const record = (name: string): Record<string, unknown> =>
 describe('kms-drift run: a stalled S3 body', () => {
   it('fails its message after s3BodyTimeoutMs, twice, then the DLQ; the messages around it are logged', async () => {
     const q = await startQueues({ maxReceiveCount: 2 });
-    const proxy = await startStallingProxy(q.endpoint, { stallBody: 'stall', stallHeaders: '\0', bytes: 1000 });
+    const proxy = await startStallingProxy(q.endpoint, { stallBody: 'stall', bytes: 1000 });
     const d = startDaemon(proxy.endpoint, q.queueUrl, {
       KMS_DRIFT_S3_BODY_TIMEOUT_MS: '1000',
       KMS_DRIFT_VISIBILITY_TIMEOUT: '1',

@@ -4,17 +4,18 @@ import type { AddressInfo } from 'node:net';
 /**
  * An HTTP proxy on loopback in front of the SQS/S3 server that makes S3 GetObject stall, a fault fauxqs cannot
  * produce: for a path containing `stallBody`, the headers and the first `bytes` of the body are sent, then nothing
- * (the connection stays open); for a path containing `stallHeaders`, nothing at all. Everything else passes.
+ * (the connection stays open); for a path containing `stallHeaders`, if given, nothing at all. Everything else
+ * passes. `stalled` counts the requests stalled so far.
  */
 export async function startStallingProxy(
   upstream: string,
-  options: { stallBody: string; stallHeaders: string; bytes: number },
+  options: { stallBody: string; stallHeaders?: string; bytes: number },
 ): Promise<{ endpoint: string; stalled: () => number; stop: () => Promise<void> }> {
   const target = new URL(upstream);
   let stalled = 0;
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = decodeURIComponent(req.url ?? '');
-    if (req.method === 'GET' && path.includes(options.stallHeaders)) {
+    if (req.method === 'GET' && options.stallHeaders !== undefined && path.includes(options.stallHeaders)) {
       stalled++;
       return; // never answered
     }
