@@ -3,7 +3,7 @@ import type { DriftFinding } from '../model/finding.ts';
 import type { AliasChange, KmsEvent } from '../model/kms-event.ts';
 import { aliasArnIn, bareKeyId, parseKmsArn } from '../model/arn.ts';
 import { findAlias } from './lookup.ts';
-import { optional, unmanagedChanges, type Changes, type Values } from './compare.ts';
+import { optional, verdict, type Changes, type Values } from './compare.ts';
 
 export function diffAlias(
   event: KmsEvent,
@@ -33,33 +33,22 @@ export function diffAlias(
     expected,
     byTerraform,
   };
-  if (event.error !== undefined) {
-    return {
-      ...base,
-      driftType: 'none',
-      changes: {},
-      ...(declared === undefined ? {} : { terraform: declared.origin }),
-    };
-  }
-  if (declared === undefined) return { ...base, driftType: 'unmanaged', changes: unmanagedChanges(actual, undefined) };
-  if (change.deleted === true) {
-    return {
-      ...base,
-      driftType: 'deleted',
-      changes: { alias_name: { expected: declared.name, actual: null } },
-      terraform: declared.origin,
-    };
-  }
-  const changes: Changes = {};
-  // The provider treats a key ARN and its id as the same target (DiffSuppress on target_key_id).
-  const target = typeof actual.target_key_id === 'string' ? bareKeyId(actual.target_key_id) : undefined;
-  if (target !== undefined && target !== declared.attributes.target_key_id) {
-    changes.target_key_id = { expected: declared.attributes.target_key_id, actual: target };
-  }
-  return {
-    ...base,
-    driftType: Object.keys(changes).length > 0 ? 'modified' : target === undefined ? 'none' : 'in_sync',
-    changes,
-    terraform: declared.origin,
-  };
+  return verdict(
+    base,
+    declared,
+    change.deleted === true,
+    (d) => ({ alias_name: { expected: d.name, actual: null } }),
+    (d) => {
+      const changes: Changes = {};
+      // The provider treats a key ARN and its id as the same target (DiffSuppress on target_key_id).
+      const target = typeof actual.target_key_id === 'string' ? bareKeyId(actual.target_key_id) : undefined;
+      if (target !== undefined && target !== d.attributes.target_key_id) {
+        changes.target_key_id = { expected: d.attributes.target_key_id, actual: target };
+      }
+      return {
+        driftType: Object.keys(changes).length > 0 ? 'modified' : target === undefined ? 'none' : 'in_sync',
+        changes,
+      };
+    },
+  );
 }

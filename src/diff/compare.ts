@@ -1,4 +1,5 @@
-import type { AttributeChange, DriftType, PolicyChange, PolicyFacts } from '../model/finding.ts';
+import type { TerraformOrigin } from '../model/declared.ts';
+import type { AttributeChange, DriftFinding, DriftType, PolicyChange, PolicyFacts } from '../model/finding.ts';
 import type { JsonValue } from '../model/json.ts';
 import type { AttributeName } from '../model/snapshot.ts';
 
@@ -28,6 +29,36 @@ export function compareValues(
 
 export function driftOf(changes: Changes, compared: number): DriftType {
   return Object.keys(changes).length > 0 ? 'modified' : compared > 0 ? 'in_sync' : 'none';
+}
+
+/** A finding but its verdict. */
+export type FindingBase = Omit<DriftFinding, 'driftType' | 'changes' | 'terraform'>;
+
+/**
+ * An alias's or a grant's verdict, in the order both decide it: a failed call changed nothing (`none`); a resource no
+ * state declares is `unmanaged`; a declared one that was deleted lost its `identity` (`deleted`); else `compare`
+ * judges its attributes against the declaration.
+ */
+export function verdict<D extends { readonly origin: TerraformOrigin }>(
+  base: FindingBase,
+  declared: D | undefined,
+  deleted: boolean,
+  identity: (declared: D) => Changes,
+  compare: (declared: D) => { readonly driftType: DriftType; readonly changes: Changes },
+): DriftFinding {
+  if (base.event.error !== undefined) {
+    return {
+      ...base,
+      driftType: 'none',
+      changes: {},
+      ...(declared === undefined ? {} : { terraform: declared.origin }),
+    };
+  }
+  if (declared === undefined) {
+    return { ...base, driftType: 'unmanaged', changes: unmanagedChanges(base.actual, undefined) };
+  }
+  if (deleted) return { ...base, driftType: 'deleted', changes: identity(declared), terraform: declared.origin };
+  return { ...base, ...compare(declared), terraform: declared.origin };
 }
 
 /** No declaration to compare with: every attribute the event set is reported, with nothing expected. */

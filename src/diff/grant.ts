@@ -5,7 +5,7 @@ import type { AttributeName } from '../model/snapshot.ts';
 import { parseKmsArn } from '../model/arn.ts';
 import { accountOf } from '../policy/statements.ts';
 import { findGrant, findKey } from './lookup.ts';
-import { compareValues, driftOf, optional, unmanagedChanges, type Values } from './compare.ts';
+import { compareValues, driftOf, optional, verdict, type Values } from './compare.ts';
 
 /** The grant id is the grant's identity, not an argument: it never differs from the declaration it found. */
 const GRANT_IDENTITY: ReadonlySet<AttributeName> = new Set(['grant_id']);
@@ -53,23 +53,14 @@ export function diffGrant(
           },
         }),
   };
-  if (event.error !== undefined) {
-    return {
-      ...base,
-      driftType: 'none',
-      changes: {},
-      ...(declared === undefined ? {} : { terraform: declared.origin }),
-    };
-  }
-  if (declared === undefined) return { ...base, driftType: 'unmanaged', changes: unmanagedChanges(actual, undefined) };
-  if (change.deleted === true) {
-    return {
-      ...base,
-      driftType: 'deleted',
-      changes: { grant_id: { expected: declared.grantId, actual: null } },
-      terraform: declared.origin,
-    };
-  }
-  const { changes, compared } = compareValues(actual, expected, GRANT_IDENTITY);
-  return { ...base, driftType: driftOf(changes, compared), changes, terraform: declared.origin };
+  return verdict(
+    base,
+    declared,
+    change.deleted === true,
+    (d) => ({ grant_id: { expected: d.grantId, actual: null } }),
+    () => {
+      const { changes, compared } = compareValues(actual, expected, GRANT_IDENTITY);
+      return { driftType: driftOf(changes, compared), changes };
+    },
+  );
 }

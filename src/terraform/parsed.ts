@@ -1,5 +1,10 @@
-import type { DeclaredKeyAttributes, DeclaredKeyType, DeclaredPolicy, TerraformOrigin } from '../model/declared.ts';
-import type { CustomKeyStoreAttributes, GrantAttributes } from '../model/snapshot.ts';
+import type {
+  DeclaredCustomKeyStore,
+  DeclaredGrant,
+  DeclaredKey,
+  DeclaredPolicy,
+  TerraformOrigin,
+} from '../model/declared.ts';
 
 /** The KMS resources of one state, already mapped to our attribute names. Nothing else of the state is kept. */
 export interface ParsedStateResources {
@@ -10,14 +15,8 @@ export interface ParsedStateResources {
   readonly grants: readonly ParsedGrant[];
   readonly customKeyStores: readonly ParsedCustomKeyStore[];
 }
-export interface ParsedKey {
-  readonly type: DeclaredKeyType;
-  readonly keyId: string;
-  readonly arn?: string;
-  readonly origin: TerraformOrigin;
-  readonly attributes: DeclaredKeyAttributes;
-  readonly policy?: DeclaredPolicy;
-}
+/** A key as its state declares it: `policyOrigin` is known only once every state is indexed. */
+export type ParsedKey = Omit<DeclaredKey, 'policyOrigin'>;
 export interface ParsedAlias {
   readonly name: string;
   /** The alias ARN: the state's `arn`, else built from `target_key_arn` (same account and Region). */
@@ -33,15 +32,6 @@ export interface ParsedKeyPolicy {
   readonly policy: DeclaredPolicy;
   readonly origin: TerraformOrigin;
 }
-export interface ParsedGrant {
-  /** As configured: a key id or a key ARN. */
-  readonly keyId: string;
-  readonly grantId: string;
-  readonly origin: TerraformOrigin;
-  readonly attributes: Partial<GrantAttributes>;
-}
-export interface ParsedCustomKeyStore {
-  readonly id: string;
-  readonly origin: TerraformOrigin;
-  readonly attributes: Partial<CustomKeyStoreAttributes>;
-}
+/** A grant as its state declares it, its `keyId` as configured (a key id or a key ARN): `keyArn` is resolved later. */
+export type ParsedGrant = Omit<DeclaredGrant, 'keyArn'>;
+export type ParsedCustomKeyStore = DeclaredCustomKeyStore;
