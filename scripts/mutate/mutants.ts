@@ -333,7 +333,7 @@ export const MUTANTS: readonly Mutant[] = [
   {
     id: 'diff-alias-target-drift-missed',
     file: 'src/diff/alias.ts',
-    find: 'if (target !== undefined && target !== declared.attributes.target_key_id) {',
+    find: 'if (target !== undefined && target !== d.attributes.target_key_id) {',
     replace: 'if (target !== undefined && target === undefined) {',
     tests: DIFF_TESTS,
     description: 'an alias pointed at another key (UpdateAlias) is never drift',
