@@ -1,5 +1,5 @@
 import type { DeclaredIndex, DeclaredKeyType, TerraformOrigin } from '../model/declared.ts';
-import { parseKmsArn } from '../model/arn.ts';
+import { parseKmsArn, type KmsArn } from '../model/arn.ts';
 
 /**
  * Where a declared resource lives and what it is, for the scan's "is it still there?" check. Every Terraform
@@ -28,40 +28,28 @@ export interface DeclaredResource {
 export function declaredResources(index: DeclaredIndex): DeclaredResource[] {
   const out: DeclaredResource[] = [];
   for (const key of index.keysByArn.values()) {
-    const arn = key.arn === undefined ? undefined : parseKmsArn(key.arn);
+    const arn = parsed(key.arn);
     if (arn === undefined) continue;
-    const where = { partition: arn.partition, account: arn.account, region: arn.region, arn: arn.arn };
-    out.push({ type: key.type, ...where, id: key.keyId, origin: key.origin });
+    out.push({ type: key.type, ...placeOf(arn), id: key.keyId, origin: key.origin });
     if (key.policyOrigin !== undefined) {
-      out.push({ type: 'aws_kms_key_policy', ...where, id: key.keyId, origin: key.policyOrigin });
+      out.push({ type: 'aws_kms_key_policy', ...placeOf(arn), id: key.keyId, origin: key.policyOrigin });
     }
   }
   for (const alias of index.aliasesByArn.values()) {
-    const arn = alias.arn === undefined ? undefined : parseKmsArn(alias.arn);
-    if (arn === undefined) continue;
-    out.push({
-      type: 'aws_kms_alias',
-      partition: arn.partition,
-      account: arn.account,
-      region: arn.region,
-      id: alias.name,
-      arn: arn.arn,
-      origin: alias.origin,
-    });
+    const arn = parsed(alias.arn);
+    if (arn !== undefined) out.push({ type: 'aws_kms_alias', ...placeOf(arn), id: alias.name, origin: alias.origin });
   }
   for (const grant of index.grants.values()) {
-    const arn = grant.keyArn === undefined ? undefined : parseKmsArn(grant.keyArn);
+    const arn = parsed(grant.keyArn);
     if (arn === undefined) continue;
-    out.push({
-      type: 'aws_kms_grant',
-      partition: arn.partition,
-      account: arn.account,
-      region: arn.region,
-      id: grant.grantId,
-      arn: arn.arn,
-      keyId: arn.resource,
-      origin: grant.origin,
-    });
+    out.push({ type: 'aws_kms_grant', ...placeOf(arn), id: grant.grantId, keyId: arn.resource, origin: grant.origin });
   }
   return out;
+}
+
+const parsed = (arn: string | undefined): KmsArn | undefined => (arn === undefined ? undefined : parseKmsArn(arn));
+
+/** Where a resource lives, from its ARN (for a key policy or a grant, its key's). */
+function placeOf(arn: KmsArn): Pick<DeclaredResource, 'partition' | 'account' | 'region' | 'arn'> {
+  return { partition: arn.partition, account: arn.account, region: arn.region, arn: arn.arn };
 }
