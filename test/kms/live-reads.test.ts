@@ -19,6 +19,22 @@ afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()?.();
 });
 
+/** A queue and a daemon reading KMS live from `kmsEndpoint`, both stopped after the test. */
+async function liveReadsDaemon(kmsEndpoint: string) {
+  const q = await startQueues();
+  cleanups.push(q.stop);
+  const d = startDaemon(q.endpoint, q.queueUrl, {
+    AWS_ENDPOINT_URL_KMS: kmsEndpoint,
+    KMS_DRIFT_LIVE_KMS_READS: 'true',
+    AWS_MAX_ATTEMPTS: '2',
+  });
+  cleanups.push(async () => {
+    if (d.child.exitCode === null) d.child.kill('SIGKILL');
+    await d.exited;
+  });
+  return { q, d };
+}
+
 describe('live KMS reads during run', () => {
   it('fill the attributes an event does not carry; a denied read leaves the event as it was, with the reason', async () => {
     const kms = await startKmsServer();
@@ -36,17 +52,7 @@ describe('live KMS reads during run', () => {
         ['Owner', 'mallory'],
       ]),
     });
-    const q = await startQueues();
-    cleanups.push(q.stop);
-    const d = startDaemon(q.endpoint, q.queueUrl, {
-      AWS_ENDPOINT_URL_KMS: kms.endpoint,
-      KMS_DRIFT_LIVE_KMS_READS: 'true',
-      AWS_MAX_ATTEMPTS: '2',
-    });
-    cleanups.push(async () => {
-      if (d.child.exitCode === null) d.child.kill('SIGKILL');
-      await d.exited;
-    });
+    const { q, d } = await liveReadsDaemon(kms.endpoint);
     await q.send(record('00000000-0000-4000-8000-00000000000a'));
     await until('the first log', () => d.logs.length >= 1);
     const first = d.logs.find((l) => l['rule'] === 'kms_key_disabled');
@@ -98,17 +104,7 @@ describe('live KMS reads during run', () => {
       description: 'Application data key',
       tags: declaredTags,
     });
-    const q = await startQueues();
-    cleanups.push(q.stop);
-    const d = startDaemon(q.endpoint, q.queueUrl, {
-      AWS_ENDPOINT_URL_KMS: kms.endpoint,
-      KMS_DRIFT_LIVE_KMS_READS: 'true',
-      AWS_MAX_ATTEMPTS: '2',
-    });
-    cleanups.push(async () => {
-      if (d.child.exitCode === null) d.child.kill('SIGKILL');
-      await d.exited;
-    });
+    const { q, d } = await liveReadsDaemon(kms.endpoint);
     const second = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
     const at = (id: string, eventTime: string, name: string, requestParameters: object) => ({
       ...record(id),
