@@ -2,47 +2,18 @@
 // replaying the same directory, stdout counted and dropped. Each figure is the median of `passes` runs, the job
 // counts interleaved so that the machine's load moves them together; the floor is the same CLI replaying an empty
 // directory (its start), which every figure includes.
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
+import { median, runCli, type Run } from './child.ts';
 
-const ROOT = new URL('../', import.meta.url).pathname;
-const CLI = join(ROOT, 'bin/kms-drift.js');
-const REPORT_RSS = join(ROOT, 'bench/report-rss.js');
-
-interface CliRun {
-  readonly ms: number;
-  readonly maxRssKb: number;
-  readonly stdoutLines: number;
-}
-
-function replay(args: readonly string[]): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const t = performance.now();
-    const child = spawn(process.execPath, ['--import', REPORT_RSS, CLI, 'replay', '--format', 'json', ...args], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let lines = 0;
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => {
-      for (const byte of b) if (byte === 0x0a) lines++;
-    });
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) reject(new Error(`replay ${args.join(' ')} exited ${String(code)}: ${stderr.slice(-400)}`));
-      const rss = /bench-max-rss-kb (\d+)/.exec(stderr);
-      resolve({ ms: performance.now() - t, maxRssKb: Number(rss?.[1] ?? NaN), stdoutLines: lines });
-    });
-  });
-}
-
-function median(values: readonly number[]): number {
-  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
+/** `kms-drift replay --format json …args`; a failed replay fails the benchmark. */
+async function replay(args: readonly string[]): Promise<Run> {
+  const run = await runCli(['replay', '--format', 'json', ...args]);
+  if (run.code !== 0) throw new Error(`replay ${args.join(' ')} exited ${String(run.code)}: ${run.stderr.slice(-400)}`);
+  return run;
 }
 
 export interface CoresFigures {
@@ -75,7 +46,7 @@ export async function benchCores(
 ): Promise<CoresFigures> {
   const counts = [...new Set([1, 2, defaultJobs, availableParallelism()])].sort((a, b) => a - b);
   const empty = mkdtempSync(join(dir, 'cores-empty-'));
-  const runs = new Map<number, CliRun[]>(counts.map((n) => [n, []]));
+  const runs = new Map<number, Run[]>(counts.map((n) => [n, []]));
   const starts: number[] = [];
   for (let pass = 0; pass < passes; pass++) {
     starts.push((await replay([...extra, empty])).ms);

@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { gunzipSync } from 'node:zlib';
 import { setupCore } from '../src/cli/setup.ts';
 import { replayResults } from '../src/cli/replay-workers.ts';
+import { median } from './child.ts';
 
 const ROOT = new URL('../', import.meta.url).pathname;
 export const FALCO_RULES = [`${ROOT}rules`, `${ROOT}fixtures/falco/aws_cloudtrail_rules.yaml`];
@@ -19,10 +20,6 @@ export interface FalcoFigures {
   readonly gunzip_parse_records_per_s: number;
   /** Target ≤ 1.3. */
   readonly replay_time_vs_gunzip_parse: number;
-}
-
-function median(values: readonly number[]): number {
-  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 }
 
 /** `dir` holds `files` (the mixed trail), `records` records in all. */

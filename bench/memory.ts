@@ -1,54 +1,9 @@
 // Peak memory and start time of the real CLI, each in a child process so the figure is the command's own (the bench
 // process holds corpora and would hide it). Peak RSS is the child's own getrusage maximum (bench/report-rss.js).
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { CLI, median as mid, runCli, runNode, type Run } from './child.ts';
 import { writeCorpus } from './corpus.ts';
-
-const ROOT = new URL('../', import.meta.url).pathname;
-const CLI = join(ROOT, 'bin/kms-drift.js');
-const REPORT_RSS = join(ROOT, 'bench/report-rss.js');
-
-interface Run {
-  readonly code: number | null;
-  readonly ms: number;
-  readonly maxRssKb: number;
-  readonly stderr: string;
-}
-
-/** `node bin/kms-drift.js …args` reporting its peak RSS at exit; stdout (the drift logs) is counted and dropped. */
-function runCli(args: readonly string[]): Promise<Run & { readonly stdoutLines: number }> {
-  return runNode([CLI, ...args]);
-}
-
-/**
- * `node --import report-rss.js …args`: wall time from spawn to exit, and the child's own peak RSS. `compileCache`: the
- * directory of Node's compile cache (NODE_COMPILE_CACHE, which `module.enableCompileCache()` in bin/kms-drift.js
- * uses when set); without it the child uses the OS temp directory's, as a user's run does.
- */
-function runNode(args: readonly string[], compileCache?: string): Promise<Run & { readonly stdoutLines: number }> {
-  return new Promise((resolve, reject) => {
-    const t = performance.now();
-    const env = compileCache === undefined ? process.env : { ...process.env, NODE_COMPILE_CACHE: compileCache };
-    const child = spawn(process.execPath, ['--import', REPORT_RSS, ...args], {
-      cwd: ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let lines = 0;
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => {
-      for (const byte of b) if (byte === 0x0a) lines++;
-    });
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const rss = /bench-max-rss-kb (\d+)/.exec(stderr);
-      resolve({ code, ms: performance.now() - t, maxRssKb: Number(rss?.[1] ?? NaN), stderr, stdoutLines: lines });
-    });
-  });
-}
 
 export interface MemoryFigures {
   readonly replayed_json_mb: number;
@@ -90,8 +45,6 @@ async function median(args: readonly string[]): Promise<{ ms: number; maxRssKb: 
   for (let i = 0; i < STARTS; i++) runs.push(await runNode(args));
   return { ms: mid(runs.map((r) => r.ms)), maxRssKb: mid(runs.map((r) => r.maxRssKb)) };
 }
-
-const mid = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
 /**
  * The start of `args` (a CLI command) cold and warm, `STARTS` samples each, alternated: a cold sample runs with a

@@ -7,6 +7,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { startFauxqs } from 'fauxqs';
 import { performance } from 'node:perf_hooks';
 import { startDynamo } from '../test/helpers/dynamo.ts';
+import { median } from './child.ts';
 import { depth, sendAll, startDaemon, until } from './sqs.ts';
 
 const REGION = 'us-east-1';
@@ -40,10 +41,6 @@ export interface SharedTableFigures {
   readonly floor_store_claims_per_s: number;
   /** DynamoDB requests per message with the shared table, by operation (dynalite counts them). */
   readonly dynamodb_requests_per_message: Readonly<Record<string, number>>;
-}
-
-function median(values: readonly number[]): number {
-  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 }
 
 export async function benchSharedTable(messages: number, pollers = 4, passes = 3): Promise<SharedTableFigures> {
