@@ -68,10 +68,9 @@ const LAST_RECEIVE_GRACE_MS = 3000;
  * once, each from the moment it arrives, and receives more as handlers end: a message that takes long (or never
  * ends, until `messageTimeoutMs`) holds one slot, not the loop, and the next receive does not wait for the delete of
  * the messages just done. Messages are kept invisible until deleted, and deleted only when their handler said ok —
- * after it has written and flushed their logs. A failed message is left
- * alone: SQS makes it visible again after the visibility timeout and, after maxReceiveCount, moves it to the
- * dead-letter queue. On abort, receiving stops; unfinished messages get `shutdownTimeoutMs` to finish and are then
- * released (visibility 0).
+ * after it has written and flushed their logs. A failed message is left alone: SQS makes it visible again after the
+ * visibility timeout and, after maxReceiveCount, moves it to the dead-letter queue. On abort, receiving stops;
+ * unfinished messages get `shutdownTimeoutMs` to finish and are then released (visibility 0).
  *
  * A receive still open at the abort is not cancelled: SQS keeps an abandoned long poll open on its side and hands it
  * the next visible message — the messages just released among them — which then stays invisible for the visibility
