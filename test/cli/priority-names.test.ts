@@ -28,18 +28,13 @@ function rulesFile(): string {
   return path;
 }
 
+/** `kms-drift replay` of the event with the rules file, at `--min-priority minPriority`. */
+const replayAt = (minPriority: string) =>
+  runCli(['replay', '--format', 'json', '--rules', rulesFile(), '--min-priority', minPriority, EVENT]);
+
 describe('kms-drift replay: `info` names Informational', () => {
   it('--min-priority info keeps Notice and Informational logs, drops Debug; `priority: info` logs Informational', async () => {
-    const result = await runCli([
-      'replay',
-      '--format',
-      'json',
-      '--rules',
-      rulesFile(),
-      '--min-priority',
-      'info',
-      EVENT,
-    ]);
+    const result = await replayAt('info');
     expect(result.code, result.stderr).toBe(0);
     expect(result.logs.map((l) => [l['rule'], l['priority']]).sort()).toEqual([
       ['at_info', 'Informational'],
@@ -49,31 +44,13 @@ describe('kms-drift replay: `info` names Informational', () => {
   });
 
   it('--min-priority INFO is the same threshold (names are case-insensitive)', async () => {
-    const result = await runCli([
-      'replay',
-      '--format',
-      'json',
-      '--rules',
-      rulesFile(),
-      '--min-priority',
-      'INFO',
-      EVENT,
-    ]);
+    const result = await replayAt('INFO');
     expect(result.code, result.stderr).toBe(0);
     expect(result.logs.map((l) => l['rule']).sort()).toEqual(['at_info', 'at_informational', 'at_notice']);
   });
 
   it('--min-priority notice drops the Informational logs, `priority: info` among them', async () => {
-    const result = await runCli([
-      'replay',
-      '--format',
-      'json',
-      '--rules',
-      rulesFile(),
-      '--min-priority',
-      'notice',
-      EVENT,
-    ]);
+    const result = await replayAt('notice');
     expect(result.code, result.stderr).toBe(0);
     expect(result.logs.map((l) => l['rule'])).toEqual(['at_notice']);
   });
